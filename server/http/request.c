@@ -1,0 +1,144 @@
+/*
+ * request.c - per-request helpers: lazy database connection, bounded body
+ * reading with gzip, query parameters (request.h).
+ */
+#include "request.h"
+
+#include <civetweb.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/gz.h"
+#include "respond.h"
+
+db_conn *req_db(req *r)
+{
+	int err = STORE_ERR_INTERNAL;
+
+	if (r->db)
+		return r->db;
+	r->db = db_pool_acquire(r->app->pool, &err);
+	if (!r->db)
+		respond_store_error(r, err);
+	return r->db;
+}
+
+void req_db_release(req *r)
+{
+	if (r->db) {
+		db_pool_release(r->app->pool, r->db);
+		r->db = NULL;
+	}
+}
+
+const char *req_header(req *r, const char *name)
+{
+	return mg_get_header(r->conn, name);
+}
+
+int req_read_body(req *r)
+{
+	size_t max = r->app->cfg.max_body;
+	const char *enc = req_header(r, "Content-Encoding");
+	char chunk[65536];
+	int n, rc;
+	buf raw;
+
+	if (r->body.data)
+		return 0;
+	if (r->ri->content_length > 0 && (unsigned long long)r->ri->content_length > max)
+		return respond_error(r, 413, "too_large",
+				     "the body is %lld bytes; the limit is %zu",
+				     r->ri->content_length, max);
+	buf_init(&raw, max);
+	while ((n = mg_read(r->conn, chunk, sizeof(chunk))) > 0) {
+		rc = buf_append(&raw, chunk, (size_t)n);
+		if (rc == BUF_ERR_TOOBIG)
+			return respond_error(r, 413, "too_large", "the body exceeds the limit of %zu bytes", max);
+		if (rc)
+			return respond_error(r, 500, "internal", "out of memory");
+	}
+	if (n < 0) {
+		buf_free(&raw);
+		return respond_error(r, 400, "bad_request", "the body could not be read completely");
+	}
+	if (r->ri->content_length > 0 && (long long)raw.len != r->ri->content_length) {
+		buf_free(&raw);
+		return respond_error(r, 400, "bad_request", "the body is shorter than its Content-Length");
+	}
+	if (raw.data == NULL && buf_append(&raw, "", 0))
+		return respond_error(r, 500, "internal", "out of memory");
+	if (!enc || !*enc || !strcasecmp(enc, "identity")) {
+		r->body = raw;
+		return 0;
+	}
+	if (strcasecmp(enc, "gzip") && strcasecmp(enc, "x-gzip") && strcasecmp(enc, "deflate")) {
+		buf_free(&raw);
+		return respond_error(r, 415, "unsupported_encoding",
+				     "Content-Encoding \"%s\" is not supported (use gzip or none)", enc);
+	}
+	buf_init(&r->body, max);
+	rc = gz_inflate(&r->body, raw.data, raw.len);
+	buf_free(&raw);
+	if (rc == BUF_ERR_TOOBIG)
+		return respond_error(r, 413, "too_large", "the decompressed body exceeds the limit of %zu bytes", max);
+	if (rc)
+		return respond_error(r, 400, "bad_encoding", "the body is not a valid %s stream", enc);
+	if (r->body.data == NULL && buf_append(&r->body, "", 0))
+		return respond_error(r, 500, "internal", "out of memory");
+	return 0;
+}
+
+int req_require_json(req *r)
+{
+	const char *ct = req_header(r, "Content-Type");
+	size_t n;
+
+	if (!ct)
+		return 0;
+	n = strcspn(ct, ";");
+	while (n > 0 && ct[n - 1] == ' ')
+		n--;
+	if ((n == 16 && !strncasecmp(ct, "application/json", 16)) ||
+	    (n > 5 && !strncasecmp(ct + n - 5, "+json", 5)))
+		return 0;
+	return respond_error(r, 415, "unsupported_media_type",
+			     "Content-Type must be application/json");
+}
+
+json_t *req_body_json(req *r)
+{
+	json_error_t e;
+	json_t *j;
+
+	if (req_read_body(r))
+		return NULL;
+	j = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &e);
+	if (!j) {
+		respond_error(r, 400, "malformed_json", "line %d, column %d: %s",
+			      e.line, e.column, e.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		respond_error(r, 400, "malformed_json", "the body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+int req_query(req *r, const char *name, char *out, size_t outlen)
+{
+	const char *qs = r->ri->query_string;
+	int n;
+
+	if (!qs)
+		return 0;
+	n = mg_get_var(qs, strlen(qs), name, out, outlen);
+	if (n == -1)
+		return 0;
+	if (n < 0)
+		return -1;
+	return 1;
+}

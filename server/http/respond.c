@@ -1,0 +1,154 @@
+/*
+ * respond.c - every byte muster sends back goes through here, so every
+ * response carries the same headers (X-Request-Id, nosniff, no-store) and
+ * every error has the same JSON shape.
+ */
+#include "respond.h"
+
+#include <civetweb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/buf.h"
+
+static const char *reason(int status)
+{
+	const char *t = mg_get_response_code_text(NULL, status);
+
+	return t ? t : "";
+}
+
+/* The header block common to all responses. */
+static int send_head(req *r, int status, const char *ctype, const char *extra,
+		     long long len)
+{
+	char clen[64] = "";
+	int n;
+
+	if (len >= 0)
+		snprintf(clen, sizeof(clen), "Content-Length: %lld\r\n", len);
+	else
+		snprintf(clen, sizeof(clen), "Transfer-Encoding: chunked\r\n");
+	r->status = status;
+	n = mg_printf(r->conn,
+		      "HTTP/1.1 %d %s\r\n"
+		      "Content-Type: %s\r\n"
+		      "%s"
+		      "X-Request-Id: %s\r\n"
+		      "X-Content-Type-Options: nosniff\r\n"
+		      "Cache-Control: no-store\r\n"
+		      "%s"
+		      "\r\n",
+		      status, reason(status), ctype, clen, r->request_id,
+		      extra ? extra : "");
+	return n > 0 ? 0 : -1;
+}
+
+int respond_raw(req *r, int status, const char *content_type, const char *headers,
+		const void *data, size_t len)
+{
+	if (send_head(r, status, content_type, headers, (long long)len) == 0 && len &&
+	    strcmp(r->method, "HEAD") != 0)
+		mg_write(r->conn, data, len);
+	r->bytes_out += (long long)len;
+	return status;
+}
+
+int respond_json_text(req *r, int status, const char *json, size_t len)
+{
+	return respond_raw(r, status, "application/json", NULL, json, len);
+}
+
+int respond_json(req *r, int status, json_t *obj)
+{
+	char *s = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	int rc;
+
+	json_decref(obj);
+	if (!s)
+		return respond_error(r, 500, "internal", "could not render the response");
+	rc = respond_json_text(r, status, s, strlen(s));
+	free(s);
+	return rc;
+}
+
+static int verror(req *r, int status, const char *headers, const char *code,
+		  const char *fmt, va_list ap)
+{
+	char msg[1024];
+	json_t *o;
+	char *s;
+	int rc;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	o = json_pack("{s{ssss}}", "error", "code", code, "message", msg);
+	s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(o);
+	if (!s)
+		return respond_raw(r, 500, "application/json", headers,
+				   "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}", 58);
+	rc = respond_raw(r, status, "application/json", headers, s, strlen(s));
+	free(s);
+	return rc;
+}
+
+int respond_error(req *r, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verror(r, status, NULL, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int respond_error_h(req *r, int status, const char *headers, const char *code,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verror(r, status, headers, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int respond_store_error(req *r, int rc)
+{
+	switch (rc) {
+	case STORE_ERR_NOTFOUND:
+		return respond_error(r, 404, "not_found", "no such resource");
+	case STORE_ERR_CONFLICT:
+		return respond_error(r, 409, "conflict", "the resource already exists or was changed concurrently");
+	case STORE_ERR_INVALID:
+		return respond_error(r, 422, "invalid", "the database refused the values");
+	case STORE_ERR_DOWN:
+		return respond_error_h(r, 503, "Retry-After: 5\r\n", "database_unavailable",
+				       "the database is unavailable; retry later");
+	case STORE_ERR_BUSY:
+		return respond_error_h(r, 503, "Retry-After: 1\r\n", "busy",
+				       "all database connections are in use; retry later");
+	case STORE_ERR_RETRY:
+		return respond_error_h(r, 503, "Retry-After: 1\r\n", "contention",
+				       "the write conflicted with concurrent writes; retry");
+	default:
+		return respond_error(r, 500, "internal", "internal error (request %s)", r->request_id);
+	}
+}
+
+int respond_begin_chunked(req *r, int status, const char *content_type, const char *headers)
+{
+	return send_head(r, status, content_type, headers, -1) == 0 ? 0 : -1;
+}
+
+int respond_chunk(req *r, const void *data, size_t len)
+{
+	r->bytes_out += (long long)len;
+	if (len == 0)
+		return mg_send_chunk(r->conn, "", 0) < 0 ? -1 : 0;
+	return mg_send_chunk(r->conn, data, (unsigned)len) < 0 ? -1 : 0;
+}

@@ -1,0 +1,132 @@
+/*
+ * scan_model.c - construction helpers for the normalized scan model
+ * (scan_model.h).  All storage comes from the report's arena.
+ */
+#include "scan_model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+void ms_report_init(ms_report *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void ms_report_free(ms_report *r)
+{
+	arena_free(&r->mem);
+	memset(r, 0, sizeof(*r));
+}
+
+ms_scan *ms_report_add_scan(ms_report *r)
+{
+	ms_scan *s;
+
+	if (arena_grow(&r->mem, (void **)&r->scans, &r->cap_scans, r->n_scans,
+		       sizeof(ms_scan)) < 0)
+		return NULL;
+	s = &r->scans[r->n_scans++];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+ms_finding *ms_scan_add_finding(ms_report *r, ms_scan *s)
+{
+	ms_finding *f;
+
+	if (arena_grow(&r->mem, (void **)&s->findings, &s->cap_findings,
+		       s->n_findings, sizeof(ms_finding)) < 0)
+		return NULL;
+	f = &s->findings[s->n_findings++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+int ms_strlist_contains(const ms_strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->items[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int ms_strlist_add(ms_report *r, ms_strlist *l, const char *s)
+{
+	char *copy;
+
+	if (!s || !*s || ms_strlist_contains(l, s))
+		return 0;
+	if (arena_grow(&r->mem, (void **)&l->items, &l->cap, l->n,
+		       sizeof(char *)) < 0)
+		return -1;
+	copy = arena_strdup(&r->mem, s);
+	if (!copy)
+		return -1;
+	l->items[l->n++] = copy;
+	return 0;
+}
+
+char *ms_strdup(ms_report *r, const char *s)
+{
+	if (!s || !*s)
+		return NULL;
+	return arena_strdup(&r->mem, s);
+}
+
+ms_err ms_error_set(ms_error *err, ms_err code, const char *field,
+		    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return code;
+	err->code = code;
+	snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+ms_severity ms_severity_from_string(const char *s)
+{
+	if (!s)
+		return MS_SEV_UNKNOWN;
+	if (!strcasecmp(s, "critical"))
+		return MS_SEV_CRITICAL;
+	if (!strcasecmp(s, "high"))
+		return MS_SEV_HIGH;
+	if (!strcasecmp(s, "medium") || !strcasecmp(s, "moderate"))
+		return MS_SEV_MEDIUM;
+	if (!strcasecmp(s, "low"))
+		return MS_SEV_LOW;
+	if (!strcasecmp(s, "negligible"))
+		return MS_SEV_NEGLIGIBLE;
+	return MS_SEV_UNKNOWN;
+}
+
+const char *ms_severity_name(ms_severity s)
+{
+	switch (s) {
+	case MS_SEV_CRITICAL: return "CRITICAL";
+	case MS_SEV_HIGH: return "HIGH";
+	case MS_SEV_MEDIUM: return "MEDIUM";
+	case MS_SEV_LOW: return "LOW";
+	case MS_SEV_NEGLIGIBLE: return "NEGLIGIBLE";
+	default: return "UNKNOWN";
+	}
+}
+
+const char *ms_json_str(const json_t *obj, const char *key)
+{
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return NULL;
+	v = json_object_get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}

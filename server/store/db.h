@@ -1,0 +1,52 @@
+/*
+ * db.h - the store layer's private view of PostgreSQL: the connection pool,
+ * query helpers and transactions with retry.  Only files under store/
+ * include this header (and so libpq-fe.h); everything else sees the opaque
+ * types of store.h.
+ */
+#ifndef MUSTER_DB_H
+#define MUSTER_DB_H
+
+#include <libpq-fe.h>
+
+#include "store.h"
+
+struct db_conn {
+	PGconn *pg;
+	int in_use;
+};
+
+/* Classify a failed result (or a NULL one) into a STORE_ERR_* code and log
+ * it. SQLSTATE 40001/40P01 -> STORE_ERR_RETRY, connection loss ->
+ * STORE_ERR_DOWN, 23505 -> STORE_ERR_CONFLICT, 22xxx/23xxx -> STORE_ERR_INVALID. */
+int db_error(db_conn *c, PGresult *res, const char *what);
+
+/* Run a statement with text parameters. On success returns 0 and, when
+ * out is non-NULL, hands the result to the caller (PQclear it); on failure
+ * returns a STORE_ERR_* code and clears the result itself. */
+int db_exec(db_conn *c, PGresult **out, const char *sql, int n,
+	    const char *const *params);
+/* Same, for statements whose result rows are not needed. */
+int db_command(db_conn *c, const char *sql, int n, const char *const *params);
+
+/* Run fn inside BEGIN ... COMMIT, retrying serialization failures and
+ * deadlocks a few times. fn returns 0 or a STORE_ERR_* code; on error the
+ * transaction is rolled back. */
+int db_transaction(db_conn *c, int (*fn)(db_conn *c, void *payload), void *payload);
+
+/* Stream rows into a table with COPY FROM STDIN in text format. The
+ * caller supplies rows already in COPY text format through put_rows,
+ * which calls db_copy_put as often as it likes. */
+int db_copy_in(db_conn *c, const char *copy_sql,
+	       int (*put_rows)(db_conn *c, void *payload), void *payload);
+int db_copy_put(db_conn *c, const char *data, size_t len);
+
+/* Append s to b in COPY text format escaping (NULL -> \N). */
+struct buf;
+int db_copy_field(struct buf *b, const char *s);
+
+/* Convenience getters over a result. */
+const char *db_get(PGresult *r, int row, const char *col);  /* NULL when SQL NULL */
+long long db_get_ll(PGresult *r, int row, const char *col);
+
+#endif
