@@ -17,4 +17,21 @@ int h_tokens_create(req *r);
 int h_tokens_list(req *r);
 int h_tokens_revoke(req *r);
 
+/* h_scans.c */
+int h_scans_create(req *r);
+int h_scans_list(req *r);
+int h_scans_get(req *r);
+int h_scans_findings(req *r);
+int h_scans_raw(req *r);
+
+/* h_images.c */
+int h_images_list(req *r);
+int h_images_get(req *r);
+int h_images_findings(req *r);
+
+/* shared list helpers (h_scans.c) */
+struct store_page;
+int read_page(req *r, struct store_page *p, char *cursor, size_t clen);
+int respond_store_json(req *r, int rc, char *json);
+
 #endif

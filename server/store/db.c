@@ -235,13 +235,19 @@ int db_error(db_conn *c, PGresult *res, const char *what)
 int db_exec(db_conn *c, PGresult **out, const char *sql, int n,
 	    const char *const *params)
 {
+	return db_exec_bin(c, out, sql, n, params, NULL, NULL);
+}
+
+int db_exec_bin(db_conn *c, PGresult **out, const char *sql, int n,
+		const char *const *params, const int *lengths, const int *formats)
+{
 	PGresult *r;
 	ExecStatusType st;
 	int rc;
 
 	if (out)
 		*out = NULL;
-	r = PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
+	r = PQexecParams(c->pg, sql, n, NULL, params, lengths, formats, 0);
 	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		rc = db_error(c, r, sql);

@@ -26,6 +26,9 @@ int db_error(db_conn *c, PGresult *res, const char *what);
  * returns a STORE_ERR_* code and clears the result itself. */
 int db_exec(db_conn *c, PGresult **out, const char *sql, int n,
 	    const char *const *params);
+/* Same with per-parameter lengths and formats (1 = binary, for bytea). */
+int db_exec_bin(db_conn *c, PGresult **out, const char *sql, int n,
+		const char *const *params, const int *lengths, const int *formats);
 /* Same, for statements whose result rows are not needed. */
 int db_command(db_conn *c, const char *sql, int n, const char *const *params);
 

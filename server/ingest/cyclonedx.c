@@ -1,0 +1,918 @@
+/*
+ * cyclonedx.c - CycloneDX JSON BOM with vulnerabilities -> ms_report (see
+ * cyclonedx.h).
+ *
+ * One scan per BOM:
+ *   metadata.component.name          -> image.name (a tag or "@sha256:" in
+ *                                       it also goes to tags/repo_digests)
+ *   metadata.component.version       -> image.manifest_digest when it is a
+ *                                       digest (Syft/Grype write the
+ *                                       manifest digest there)
+ *   metadata.component.properties    -> aquasecurity:trivy:ImageID
+ *                                       (config_digest), :RepoDigest,
+ *                                       :RepoTag
+ *   metadata.component.purl pkg:oci  -> architecture (arch qualifier); its
+ *                                       digest when no repo digest is known
+ *   first "operating-system" component -> os_family / os_version
+ *   metadata.tools (1.4 array, 1.5+ {components, services}) -> scanner
+ *   metadata.timestamp               -> scanned_at
+ * One finding per (vulnerability, affects[].ref): package name, version,
+ * purl, type (the purl type, e.g. pkg:deb -> "deb") and path resolved
+ * through the component with that bom-ref (nested components and BOM-links
+ * included; an unknown ref that is a purl is read as one).  Fixed version
+ * from "recommendation" ("Upgrade P to version V", Trivy), else the
+ * affects versions marked "unaffected".  Aliases from references[].id.
+ */
+#include "cyclonedx.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CDX_FORMAT "cyclonedx"  /* ms_report.format */
+#define CDX_PATH_MAX 96         /* JSON path buffer for error messages */
+#define CDX_MAX_DEPTH 64        /* nesting of components followed */
+
+/* Parse state for one BOM. */
+typedef struct cdx_ctx {
+	ms_report *r;
+	ms_scan *scan;
+	json_t *seen;            /* finding key -> index, see add_unique */
+	json_t *ref_index;       /* bom-ref -> position in comps */
+	const json_t **comps;    /* every component, malloc'd */
+	size_t n_comps;
+	size_t cap_comps;
+} cdx_ctx;
+
+/* The parts of a package URL muster uses; arena copies, percent-decoded,
+ * NULL when absent. */
+typedef struct purl_parts {
+	char *type;
+	char *name;
+	char *version;
+	char *epoch;             /* qualifier "epoch" */
+	char *arch;              /* qualifier "arch" */
+	char *repository_url;    /* qualifier "repository_url" */
+} purl_parts;
+
+/* Copy s (may be NULL or "") into the arena: 0, or -1 on exhaustion. */
+static int copy_str(ms_report *r, char **dst, const char *s)
+{
+	*dst = ms_strdup(r, s);
+	return (s && *s && !*dst) ? -1 : 0;
+}
+
+/* Arena copy of s lower-cased; NULL in, NULL out; -1 on exhaustion. */
+static int copy_lower(ms_report *r, char **dst, const char *s)
+{
+	char *p;
+
+	if (copy_str(r, dst, s) < 0)
+		return -1;
+	for (p = *dst; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return 0;
+}
+
+/* Arena string a[0..alen) followed by b; NULL on exhaustion. */
+static char *concat(ms_report *r, const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+	char *s;
+
+	if (alen > SIZE_MAX - blen - 1)
+		return NULL;
+	s = arena_alloc(&r->mem, alen + blen + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, a, alen);
+	memcpy(s + alen, b, blen + 1);
+	return s;
+}
+
+static ms_err nomem(ms_error *err)
+{
+	return ms_error_set(err, MS_ERR_NOMEM, NULL, "out of memory");
+}
+
+static ms_err missing(ms_error *err, const char *path)
+{
+	return ms_error_set(err, MS_ERR_MISSING, path,
+			    "cyclonedx bom without a usable %s", path);
+}
+
+/* Value of the first property named name in obj.properties[]. */
+static const char *property(const json_t *obj, const char *name)
+{
+	const json_t *p;
+	const char *n;
+	size_t i;
+
+	json_array_foreach(json_object_get(obj, "properties"), i, p) {
+		n = ms_json_str(p, "name");
+		if (n && !strcmp(n, name))
+			return ms_json_str(p, "value");
+	}
+	return NULL;
+}
+
+/* ---- package URLs ------------------------------------------------------ */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decoded arena copy of [b, e); NULL for an empty range, NULL with
+ * *oom set on exhaustion.  Invalid escapes are kept as they are. */
+static char *decode(ms_report *r, const char *b, const char *e, int *oom)
+{
+	char *out, *o;
+	int hi, lo;
+
+	if (b >= e)
+		return NULL;
+	out = arena_alloc(&r->mem, (size_t)(e - b) + 1);
+	if (!out) {
+		*oom = 1;
+		return NULL;
+	}
+	for (o = out; b < e; b++) {
+		if (*b == '%' && e - b >= 3 && (hi = hexval(b[1])) >= 0 &&
+		    (lo = hexval(b[2])) >= 0) {
+			*o++ = (char)(hi * 16 + lo);
+			b += 2;
+		} else {
+			*o++ = *b;
+		}
+	}
+	*o = '\0';
+	return *out ? out : NULL;
+}
+
+/*
+ * Split "pkg:type/namespace/name@version?qualifiers#subpath" into *p
+ * (zeroed first).  Anything that is not a purl leaves *p empty.  0, or -1
+ * on exhaustion.
+ */
+static int purl_parse(ms_report *r, const char *purl, purl_parts *p)
+{
+	const char *s, *end, *slash, *at, *name, *q, *amp, *eq, *qend;
+	char *t;
+	int oom = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!purl || strncmp(purl, "pkg:", 4))
+		return 0;
+	for (s = purl + 4; *s == '/'; s++)
+		;
+	end = s + strcspn(s, "?#");
+	slash = memchr(s, '/', (size_t)(end - s));
+	if (!slash || slash == s)
+		return 0;
+	p->type = decode(r, s, slash, &oom);
+	for (at = end; at > slash && *at != '@'; at--)
+		;
+	if (at == slash)
+		at = end;
+	for (name = at; name > slash + 1 && name[-1] != '/'; name--)
+		;
+	p->name = decode(r, name, at, &oom);
+	if (at < end)
+		p->version = decode(r, at + 1, end, &oom);
+	if (*end == '?') {
+		qend = end + 1 + strcspn(end + 1, "#");
+		for (q = end + 1; q < qend; q = amp + 1) {
+			amp = memchr(q, '&', (size_t)(qend - q));
+			if (!amp)
+				amp = qend;
+			eq = memchr(q, '=', (size_t)(amp - q));
+			if (eq) {
+				size_t klen = (size_t)(eq - q);
+#define QKEY(k) (klen == sizeof(k) - 1 && !strncasecmp(q, k, klen))
+				if (QKEY("epoch") && !p->epoch)
+					p->epoch = decode(r, eq + 1, amp, &oom);
+				else if (QKEY("arch") && !p->arch)
+					p->arch = decode(r, eq + 1, amp, &oom);
+				else if (QKEY("repository_url") && !p->repository_url)
+					p->repository_url = decode(r, eq + 1, amp, &oom);
+#undef QKEY
+			}
+			if (amp == qend)
+				break;
+		}
+	}
+	for (t = p->type; t && *t; t++)
+		*t = (char)tolower((unsigned char)*t);
+	return oom ? -1 : 0;
+}
+
+/* ---- components -------------------------------------------------------- */
+
+/* Record comp and its nested components under their bom-refs (the first
+ * component with a ref wins). */
+static int collect(cdx_ctx *c, const json_t *comp, int depth)
+{
+	const json_t *child;
+	const char *ref;
+	const json_t **grown;
+	size_t i, ncap;
+
+	if (!json_is_object(comp) || depth > CDX_MAX_DEPTH)
+		return 0;
+	if (c->n_comps == c->cap_comps) {
+		ncap = c->cap_comps ? c->cap_comps * 2 : 64;
+		if (ncap > SIZE_MAX / sizeof(*c->comps))
+			return -1;
+		grown = realloc(c->comps, ncap * sizeof(*c->comps));
+		if (!grown)
+			return -1;
+		c->comps = grown;
+		c->cap_comps = ncap;
+	}
+	c->comps[c->n_comps] = comp;
+	ref = ms_json_str(comp, "bom-ref");
+	if (ref && !json_object_get(c->ref_index, ref) &&
+	    json_object_set_new_nocheck(c->ref_index, ref,
+			json_integer((json_int_t)c->n_comps)) < 0)
+		return -1;
+	c->n_comps++;
+	json_array_foreach(json_object_get(comp, "components"), i, child)
+		if (collect(c, child, depth + 1) < 0)
+			return -1;
+	return 0;
+}
+
+/* The component a ref names: a bom-ref, or a BOM-link
+ * "urn:cdx:serial/version#bom-ref" into this BOM.  NULL when unknown. */
+static const json_t *resolve(const cdx_ctx *c, const char *ref)
+{
+	const json_t *hit = json_object_get(c->ref_index, ref);
+	const char *hash;
+
+	if (!hit && !strncmp(ref, "urn:cdx:", 8) && (hash = strchr(ref, '#')))
+		hit = json_object_get(c->ref_index, hash + 1);
+	if (!hit)
+		return NULL;
+	return c->comps[json_integer_value(hit)];
+}
+
+/* ---- image and scanner ------------------------------------------------- */
+
+/* Skip a Syft/Grype source scheme that still names a registry image; NULL
+ * for schemes naming an archive, a directory or a file. */
+static const char *image_ref_part(const char *in)
+{
+	static const char *const registry[] = {
+		"docker:", "podman:", "containerd:", "registry:"
+	};
+	static const char *const other[] = {
+		"docker-archive:", "oci-archive:", "oci-dir:", "singularity:",
+		"dir:", "file:", "sbom:"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (!strncmp(in, registry[i], strlen(registry[i])))
+			return in + strlen(registry[i]);
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (!strncmp(in, other[i], strlen(other[i])))
+			return NULL;
+	return in;
+}
+
+/* From a reference such as "repo:tag@sha256:…" add "repo:tag" to
+ * img->tags and "repo@sha256:…" to img->repo_digests. */
+static int add_ref_forms(ms_report *r, ms_image *img, const char *input)
+{
+	const char *ref = image_ref_part(input);
+	const char *at, *end, *p, *name_end;
+	char *s;
+
+	if (!ref || !*ref)
+		return 0;
+	at = strchr(ref, '@');
+	end = at ? at : ref + strlen(ref);
+	name_end = end;
+	for (p = end; p > ref && p[-1] != '/'; p--)
+		;
+	for (; p < end; p++)
+		if (*p == ':') {
+			name_end = p;
+			break;
+		}
+	if (name_end == ref)
+		return 0;
+	if (name_end != end) {
+		s = arena_strndup(&r->mem, ref, (size_t)(end - ref));
+		if (!s || ms_strlist_add(r, &img->tags, s) < 0)
+			return -1;
+	}
+	if (at && !strncmp(at + 1, "sha256:", 7)) {
+		s = concat(r, ref, (size_t)(name_end - ref), at);
+		if (!s || ms_strlist_add(r, &img->repo_digests, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* First operating-system component: the image's OS. */
+static const json_t *find_os(const cdx_ctx *c)
+{
+	const char *type;
+	size_t i;
+
+	for (i = 0; i < c->n_comps; i++) {
+		type = ms_json_str(c->comps[i], "type");
+		if (type && !strcmp(type, "operating-system"))
+			return c->comps[i];
+	}
+	return NULL;
+}
+
+static int fill_image(cdx_ctx *c, const json_t *comp)
+{
+	ms_report *r = c->r;
+	ms_image *img = &c->scan->image;
+	const char *name = ms_json_str(comp, "name");
+	const char *version = ms_json_str(comp, "version");
+	const json_t *os = find_os(c), *p;
+	const char *pname, *value;
+	purl_parts oci;
+	char *s;
+	size_t i;
+
+	if (copy_str(r, &img->name, name) < 0 ||
+	    (name && add_ref_forms(r, img, name) < 0) ||
+	    copy_str(r, &img->config_digest,
+		     property(comp, "aquasecurity:trivy:ImageID")) < 0 ||
+	    copy_str(r, &img->os_family, ms_json_str(os, "name")) < 0 ||
+	    copy_str(r, &img->os_version, ms_json_str(os, "version")) < 0)
+		return -1;
+	if (version && !strncmp(version, "sha256:", 7) &&
+	    copy_str(r, &img->manifest_digest, version) < 0)
+		return -1;
+	json_array_foreach(json_object_get(comp, "properties"), i, p) {
+		pname = ms_json_str(p, "name");
+		value = ms_json_str(p, "value");
+		if (!pname || !value)
+			continue;
+		if (!strcmp(pname, "aquasecurity:trivy:RepoDigest") &&
+		    ms_strlist_add(r, &img->repo_digests, value) < 0)
+			return -1;
+		if (!strcmp(pname, "aquasecurity:trivy:RepoTag") &&
+		    ms_strlist_add(r, &img->tags, value) < 0)
+			return -1;
+	}
+	if (purl_parse(r, ms_json_str(comp, "purl"), &oci) < 0)
+		return -1;
+	if (!oci.type || strcmp(oci.type, "oci"))
+		return 0;
+	img->architecture = oci.arch;
+	if (!img->repo_digests.n && oci.version &&
+	    !strncmp(oci.version, "sha256:", 7) &&
+	    (oci.repository_url || oci.name)) {
+		pname = oci.repository_url ? oci.repository_url : oci.name;
+		s = concat(r, pname, strlen(pname), "@");
+		s = s ? concat(r, s, strlen(s), oci.version) : NULL;
+		if (!s || ms_strlist_add(r, &img->repo_digests, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Scanner from metadata.tools: the 1.4 array of {vendor, name, version},
+ * or the 1.5+ object {components: [...], services: [...]}. */
+static int fill_scanner(ms_report *r, ms_scan *s, const json_t *tools)
+{
+	const json_t *list[3] = { NULL, NULL, NULL }, *t = NULL, *e;
+	const char *version;
+	size_t i, k;
+
+	if (json_is_array(tools)) {
+		list[0] = tools;
+	} else {
+		list[0] = json_object_get(tools, "components");
+		list[1] = json_object_get(tools, "services");
+	}
+	for (k = 0; list[k] && !t; k++)
+		json_array_foreach(list[k], i, e)
+			if (ms_json_str(e, "name")) {
+				t = e;
+				break;
+			}
+	if (!t)
+		return 0;
+	version = ms_json_str(t, "version");
+	if (version && !strcmp(version, "[not provided]"))
+		version = NULL;   /* unreleased Grype/Syft builds */
+	if (copy_lower(r, &s->scanner_name, ms_json_str(t, "name")) < 0 ||
+	    copy_str(r, &s->scanner_version, version) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- ratings ----------------------------------------------------------- */
+
+/* The source a rating speaks for: its own, else the vulnerability's. */
+static const char *rating_source(const json_t *rating, const char *vsource)
+{
+	const char *s = ms_json_str(json_object_get(rating, "source"), "name");
+
+	return s ? s : vsource;
+}
+
+static int same_source(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcasecmp(a, b));
+}
+
+/* 3 for CVSS v3.x, 2 for v2, 0 otherwise (v4, OWASP, SSVC, EPSS…). */
+static int rating_class(const json_t *rating)
+{
+	const char *m = ms_json_str(rating, "method");
+	const char *v = ms_json_str(rating, "vector");
+
+	if (m)
+		return (!strcmp(m, "CVSSv3") || !strcmp(m, "CVSSv31")) ? 3
+		       : !strcmp(m, "CVSSv2") ? 2 : 0;
+	if (v && !strncmp(v, "CVSS:3", 6))
+		return 3;
+	if (v && !strncmp(v, "AV:", 3))
+		return 2;
+	return 0;
+}
+
+/* CycloneDX severities; "none" and "info" rank as negligible. */
+static ms_severity rating_severity(const json_t *rating)
+{
+	const char *s = ms_json_str(rating, "severity");
+
+	if (s && (!strcasecmp(s, "none") || !strcasecmp(s, "info")))
+		return MS_SEV_NEGLIGIBLE;
+	return ms_severity_from_string(s);
+}
+
+static double rating_score(const json_t *rating)
+{
+	const json_t *v = json_object_get(rating, "score");
+	double d;
+
+	if (!json_is_number(v))
+		return 0;
+	d = json_number_value(v);
+	return (d > 0 && d <= 10) ? d : 0;
+}
+
+/* First rating from source src (NULL: any) with a known severity,
+ * preferring a CVSS v3 one. */
+static const json_t *severity_rating(const json_t *ratings, const char *vsource,
+				     const char *src, int any)
+{
+	const json_t *e, *first = NULL;
+	size_t i;
+
+	json_array_foreach(ratings, i, e) {
+		if (rating_severity(e) == MS_SEV_UNKNOWN)
+			continue;
+		if (!any && !same_source(rating_source(e, vsource), src))
+			continue;
+		if (rating_class(e) == 3)
+			return e;
+		if (!first)
+			first = e;
+	}
+	return first;
+}
+
+/*
+ * The scanner's severity: the rating from the vulnerability's own source
+ * (Trivy's vendor severity), else NVD's, else the first rating that has
+ * one.
+ */
+static ms_severity pick_severity(const json_t *vuln, const char *vsource)
+{
+	const json_t *ratings = json_object_get(vuln, "ratings");
+	const json_t *e = severity_rating(ratings, vsource, vsource, 0);
+
+	if (!e)
+		e = severity_rating(ratings, vsource, "nvd", 0);
+	if (!e)
+		e = severity_rating(ratings, vsource, NULL, 1);
+	return e ? rating_severity(e) : MS_SEV_UNKNOWN;
+}
+
+/* "nvd", "ghsa" or the rating source lower-cased. */
+static int source_label(ms_report *r, char **dst, const char *src)
+{
+	if (src && !strncasecmp(src, "nvd", 3))
+		src = "nvd";
+	else if (src && (!strncasecmp(src, "github", 6) ||
+			 !strncasecmp(src, "ghsa", 4)))
+		src = "ghsa";
+	return copy_lower(r, dst, src);
+}
+
+/*
+ * CVSS of one class: NVD's rating, else the vulnerability source's, else
+ * the first scored one.
+ */
+static const json_t *cvss_rating(const json_t *ratings, const char *vsource,
+				 int cls)
+{
+	const json_t *e, *own = NULL, *first = NULL;
+	const char *src;
+	size_t i;
+
+	json_array_foreach(ratings, i, e) {
+		if (rating_class(e) != cls || !rating_score(e))
+			continue;
+		src = rating_source(e, vsource);
+		if (src && !strncasecmp(src, "nvd", 3))
+			return e;
+		if (!own && same_source(src, vsource))
+			own = e;
+		if (!first)
+			first = e;
+	}
+	return own ? own : first;
+}
+
+static int pick_cvss(ms_report *r, ms_finding *f, const json_t *vuln,
+		     const char *vsource)
+{
+	const json_t *ratings = json_object_get(vuln, "ratings");
+	const json_t *v3 = cvss_rating(ratings, vsource, 3);
+	const json_t *v2 = cvss_rating(ratings, vsource, 2);
+
+	if (v3) {
+		f->cvss3_score = rating_score(v3);
+		if (copy_str(r, &f->cvss3_vector, ms_json_str(v3, "vector")) < 0 ||
+		    source_label(r, &f->cvss3_source, rating_source(v3, vsource)) < 0)
+			return -1;
+	}
+	if (v2) {
+		f->cvss2_score = rating_score(v2);
+		if (copy_str(r, &f->cvss2_vector, ms_json_str(v2, "vector")) < 0 ||
+		    source_label(r, &f->cvss2_source, rating_source(v2, vsource)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- fixed versions ---------------------------------------------------- */
+
+/*
+ * Trivy's recommendation: "Upgrade P to version V" clauses joined by "; ".
+ * The V of the clause naming pkg, else the V of the only clause when the
+ * vulnerability affects a single component.  NULL when none applies, NULL
+ * with *oom set on exhaustion.
+ */
+static char *fix_from_recommendation(ms_report *r, const char *rec,
+				     const char *pkg, int single, int *oom)
+{
+	static const char up[] = "Upgrade ", to[] = " to version ";
+	const char *b = rec, *e, *n, *t, *v = NULL, *ve = NULL;
+	const char *first = NULL, *first_end = NULL;
+	size_t clauses = 0;
+	char *out;
+
+	while (b && *b && !v) {
+		e = strstr(b, "; ");
+		if (!e)
+			e = b + strlen(b);
+		n = b + sizeof(up) - 1;
+		t = strncmp(b, up, sizeof(up) - 1) ? NULL : strstr(n, to);
+		if (t && t < e) {
+			clauses++;
+			if (!first) {
+				first = t + sizeof(to) - 1;
+				first_end = e;
+			}
+			if (pkg && (size_t)(t - n) == strlen(pkg) &&
+			    !strncmp(n, pkg, (size_t)(t - n))) {
+				v = t + sizeof(to) - 1;
+				ve = e;
+			}
+		}
+		b = *e ? e + 2 : NULL;
+	}
+	if (!v && single && clauses == 1) {
+		v = first;
+		ve = first_end;
+	}
+	if (!v)
+		return NULL;
+	while (v < ve && isspace((unsigned char)*v))
+		v++;
+	while (ve > v && isspace((unsigned char)ve[-1]))
+		ve--;
+	if (v == ve)
+		return NULL;
+	out = arena_strndup(&r->mem, v, (size_t)(ve - v));
+	if (!out)
+		*oom = 1;
+	return out;
+}
+
+/* affects[].versions entries marked "unaffected", joined with ", ". */
+static int fix_from_versions(ms_report *r, char **dst, const json_t *affect)
+{
+	const json_t *versions = json_object_get(affect, "versions"), *e;
+	const char *status, *v;
+	size_t i;
+	char *s;
+
+	*dst = NULL;
+	json_array_foreach(versions, i, e) {
+		status = ms_json_str(e, "status");
+		v = ms_json_str(e, "version");
+		if (!status || strcmp(status, "unaffected") || !v || !*v)
+			continue;
+		if (!*dst) {
+			s = ms_strdup(r, v);
+		} else {
+			s = concat(r, *dst, strlen(*dst), ", ");
+			s = s ? concat(r, s, strlen(s), v) : NULL;
+		}
+		if (!s)
+			return -1;
+		*dst = s;
+	}
+	return 0;
+}
+
+/* ---- findings ---------------------------------------------------------- */
+
+/* Fold a duplicate src into dst: union of aliases, gaps filled. */
+static int merge_finding(ms_report *r, ms_finding *dst, const ms_finding *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->aliases.n; i++)
+		if (ms_strlist_add(r, &dst->aliases, src->aliases.items[i]) < 0)
+			return -1;
+	if (!dst->fixed_version)
+		dst->fixed_version = src->fixed_version;
+	if (!dst->pkg_type)
+		dst->pkg_type = src->pkg_type;
+	if (!dst->purl)
+		dst->purl = src->purl;
+	if (!dst->url)
+		dst->url = src->url;
+	if (!dst->published)
+		dst->published = src->published;
+	if (dst->severity == MS_SEV_UNKNOWN)
+		dst->severity = src->severity;
+	if (!dst->cvss3_score) {
+		dst->cvss3_score = src->cvss3_score;
+		dst->cvss3_vector = src->cvss3_vector;
+		dst->cvss3_source = src->cvss3_source;
+	}
+	if (!dst->cvss2_score) {
+		dst->cvss2_score = src->cvss2_score;
+		dst->cvss2_vector = src->cvss2_vector;
+		dst->cvss2_source = src->cvss2_source;
+	}
+	return 0;
+}
+
+/*
+ * Append f to the scan unless a finding with the same (vulnerability ID,
+ * package name, installed version, package path) exists (RULES.md section
+ * 4); a duplicate is merged into the first.  seen maps that key, the four
+ * strings joined by NUL bytes, to the finding's index.  0, or -1 on
+ * exhaustion.
+ */
+static int add_unique(ms_report *r, ms_scan *s, json_t *seen,
+		      const ms_finding *f)
+{
+	const char *part[4] = { f->vuln_id, f->pkg_name, f->installed_version,
+				f->pkg_path };
+	size_t len[4], total = 0, off = 0, i;
+	ms_finding *dst;
+	json_t *hit;
+	char *key;
+	int rc = -1;
+
+	for (i = 0; i < 4; i++) {
+		len[i] = part[i] ? strlen(part[i]) : 0;
+		if (len[i] > SIZE_MAX / 8 - total)
+			return -1;
+		total += len[i] + 1;
+	}
+	key = malloc(total);
+	if (!key)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if (len[i])
+			memcpy(key + off, part[i], len[i]);
+		off += len[i];
+		key[off++] = '\0';
+	}
+	hit = json_object_getn(seen, key, total);
+	if (hit) {
+		rc = merge_finding(r, &s->findings[json_integer_value(hit)], f);
+	} else if (json_object_setn_new_nocheck(seen, key, total,
+			json_integer((json_int_t)s->n_findings)) == 0 &&
+		   (dst = ms_scan_add_finding(r, s)) != NULL) {
+		*dst = *f;
+		rc = 0;
+	}
+	free(key);
+	return rc;
+}
+
+/*
+ * Package fields of f from the component ref names.  A ref that matches
+ * no component but is a purl (Trivy uses purls as bom-refs) is read as
+ * one; any other unknown ref stands in as the package name itself.
+ */
+static int fill_package(cdx_ctx *c, ms_finding *f, const char *ref)
+{
+	ms_report *r = c->r;
+	const json_t *comp = resolve(c, ref);
+	const char *name = ms_json_str(comp, "name");
+	const char *version = ms_json_str(comp, "version");
+	const char *purl = ms_json_str(comp, "purl");
+	const char *type, *path;
+	purl_parts pp;
+
+	if (!purl && !comp && !strncmp(ref, "pkg:", 4))
+		purl = ref;
+	if (purl_parse(r, purl, &pp) < 0)
+		return -1;
+	if (!name || !*name)
+		name = pp.name ? pp.name : ref;
+	if (!version || !*version)
+		version = pp.version;
+	/* Trivy keeps a non-zero epoch in the purl only ("epoch=2"), while
+	 * its JSON report writes "2:8.39-…": put it back. */
+	if (version && pp.epoch && strcmp(pp.epoch, "0") && !strchr(version, ':')) {
+		char *v = concat(r, pp.epoch, strlen(pp.epoch), ":");
+
+		v = v ? concat(r, v, strlen(v), version) : NULL;
+		if (!v)
+			return -1;
+		version = v;
+	}
+	type = pp.type;
+	if (!type)
+		type = property(comp, "syft:package:type");
+	if (!type)
+		type = property(comp, "aquasecurity:trivy:PkgType");
+	if (!type)
+		type = property(comp, "aquasecurity:trivy:Type");
+	path = property(comp, "aquasecurity:trivy:FilePath");
+	if (!path)
+		path = property(comp, "syft:location:0:path");
+	if (copy_str(r, &f->pkg_name, name) < 0 ||
+	    copy_str(r, &f->installed_version, version) < 0 ||
+	    copy_str(r, &f->purl, purl) < 0 ||
+	    copy_str(r, &f->pkg_type, type) < 0 ||
+	    copy_str(r, &f->pkg_path, path) < 0)
+		return -1;
+	return 0;
+}
+
+static ms_err parse_vulnerability(cdx_ctx *c, const json_t *vuln, size_t i,
+				  ms_error *err)
+{
+	ms_report *r = c->r;
+	const json_t *affects = json_object_get(vuln, "affects");
+	const json_t *a, *e;
+	const char *id = ms_json_str(vuln, "id");
+	const char *vsource = ms_json_str(json_object_get(vuln, "source"), "name");
+	const char *url, *ref, *alias;
+	char path[CDX_PATH_MAX];
+	ms_finding base = { 0 }, f;
+	int oom = 0;
+	size_t k;
+
+	if (!json_is_object(vuln) || !id || !*id) {
+		snprintf(path, sizeof(path), "vulnerabilities[%zu].id", i);
+		return missing(err, path);
+	}
+	url = ms_json_str(json_array_get(json_object_get(vuln, "advisories"), 0),
+			  "url");
+	if (!url || !*url)
+		url = ms_json_str(json_object_get(vuln, "source"), "url");
+	if (copy_str(r, &base.vuln_id, id) < 0 ||
+	    copy_str(r, &base.url, url) < 0 ||
+	    copy_str(r, &base.published, ms_json_str(vuln, "published")) < 0 ||
+	    pick_cvss(r, &base, vuln, vsource) < 0)
+		return nomem(err);
+	base.severity = pick_severity(vuln, vsource);
+	json_array_foreach(json_object_get(vuln, "references"), k, e) {
+		alias = ms_json_str(e, "id");
+		if (alias && strcmp(alias, id) &&
+		    ms_strlist_add(r, &base.aliases, alias) < 0)
+			return nomem(err);
+	}
+	json_array_foreach(affects, k, a) {
+		ref = ms_json_str(a, "ref");
+		if (!ref || !*ref) {
+			snprintf(path, sizeof(path),
+				 "vulnerabilities[%zu].affects[%zu].ref", i, k);
+			return missing(err, path);
+		}
+		f = base;
+		if (fill_package(c, &f, ref) < 0)
+			return nomem(err);
+		f.fixed_version = fix_from_recommendation(r,
+				ms_json_str(vuln, "recommendation"), f.pkg_name,
+				json_array_size(affects) == 1, &oom);
+		if (oom || (!f.fixed_version &&
+			    fix_from_versions(r, &f.fixed_version, a) < 0) ||
+		    add_unique(r, c->scan, c->seen, &f) < 0)
+			return nomem(err);
+	}
+	return MS_OK;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+int cyclonedx_detect(const json_t *root)
+{
+	const char *format = ms_json_str(root, "bomFormat");
+
+	return format && !strcmp(format, "CycloneDX");
+}
+
+/* Spec versions before 1.4 had no vulnerabilities; unparsable or absent
+ * versions are given the benefit of the doubt. */
+static int spec_supported(const char *v)
+{
+	char *end;
+	long minor;
+
+	if (!v || strncmp(v, "1.", 2))
+		return 1;
+	minor = strtol(v + 2, &end, 10);
+	return end == v + 2 || minor >= 4;
+}
+
+ms_err cyclonedx_parse(ms_report *out, const json_t *root, ms_error *err)
+{
+	const json_t *meta = json_object_get(root, "metadata");
+	const json_t *vulns = json_object_get(root, "vulnerabilities");
+	const json_t *comp, *v;
+	cdx_ctx c = { 0 };
+	ms_err rc = MS_OK;
+	size_t i;
+
+	if (!cyclonedx_detect(root)) {
+		rc = ms_error_set(err, MS_ERR_FORMAT, NULL,
+				  "not a cyclonedx json bom");
+		goto cleanup;
+	}
+	if (!spec_supported(ms_json_str(root, "specVersion"))) {
+		rc = ms_error_set(err, MS_ERR_FORMAT, "specVersion",
+				  "cyclonedx %s has no vulnerabilities; 1.4 or "
+				  "later is required",
+				  ms_json_str(root, "specVersion"));
+		goto cleanup;
+	}
+	if (vulns && !json_is_null(vulns) && !json_is_array(vulns)) {
+		rc = missing(err, "vulnerabilities");
+		goto cleanup;
+	}
+	out->format = CDX_FORMAT;
+	c.r = out;
+	c.scan = ms_report_add_scan(out);
+	c.seen = json_object();
+	c.ref_index = json_object();
+	if (!c.scan || !c.seen || !c.ref_index ||
+	    collect(&c, json_object_get(meta, "component"), 0) < 0)
+		goto nomem;
+	json_array_foreach(json_object_get(root, "components"), i, comp)
+		if (collect(&c, comp, 0) < 0)
+			goto nomem;
+	if (fill_image(&c, json_object_get(meta, "component")) < 0 ||
+	    fill_scanner(out, c.scan, json_object_get(meta, "tools")) < 0 ||
+	    copy_str(out, &c.scan->scanned_at,
+		     ms_json_str(meta, "timestamp")) < 0)
+		goto nomem;
+	json_array_foreach(vulns, i, v) {
+		rc = parse_vulnerability(&c, v, i, err);
+		if (rc != MS_OK)
+			goto cleanup;
+	}
+	goto cleanup;
+
+nomem:
+	rc = nomem(err);
+cleanup:
+	json_decref(c.seen);
+	json_decref(c.ref_index);
+	free(c.comps);
+	if (rc != MS_OK)
+		ms_report_free(out);
+	return rc;
+}

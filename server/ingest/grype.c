@@ -1,0 +1,616 @@
+/*
+ * grype.c - Grype JSON report -> ms_report (see grype.h).
+ *
+ * One scan per report:
+ *   source.target.userInput       -> image.name; a tag or an "@sha256:"
+ *                                    in it also goes to tags/repo_digests
+ *   source.target.tags[]          -> image.tags
+ *   source.target.repoDigests[]   -> image.repo_digests
+ *   source.target.manifestDigest  -> image.manifest_digest
+ *   source.target.imageID         -> image.config_digest
+ *   source.target.architecture    -> image.architecture
+ *   distro.name / distro.version  -> image.os_family / image.os_version
+ *   descriptor.version            -> scanner_version
+ *   descriptor.db.built, db.status.built (v6), else schemaVersion
+ *                                 -> db_version
+ *   descriptor.timestamp          -> scanned_at
+ * One finding per match: vulnerability.id; aliases = the other IDs in
+ * relatedVulnerabilities (the CVE behind a GHSA); artifact name, version,
+ * type, purl and first location path; fix.versions joined with ", ";
+ * severity; CVSS chosen by pick_cvss(); url = urls[0], else dataSource.
+ * The vulnerability description is long prose, so no title is stored.
+ */
+#include "grype.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define GRYPE_FORMAT "grype"   /* ms_report.format */
+#define GRYPE_PATH_MAX 96      /* JSON path buffer for error messages */
+
+/* Copy s (may be NULL or "") into the arena: 0, or -1 on exhaustion. */
+static int copy_str(ms_report *r, char **dst, const char *s)
+{
+	*dst = ms_strdup(r, s);
+	return (s && *s && !*dst) ? -1 : 0;
+}
+
+/* Copy the first n bytes of s into the arena; NULL on exhaustion. */
+static char *copy_n(ms_report *r, const char *s, size_t n)
+{
+	return arena_strndup(&r->mem, s, n);
+}
+
+static ms_err nomem(ms_error *err)
+{
+	return ms_error_set(err, MS_ERR_NOMEM, NULL, "out of memory");
+}
+
+/* MS_ERR_MISSING naming "matches[i]<sub>". */
+static ms_err missing(ms_error *err, size_t i, const char *sub)
+{
+	char path[GRYPE_PATH_MAX];
+
+	snprintf(path, sizeof(path), "matches[%zu]%s", i, sub);
+	return ms_error_set(err, MS_ERR_MISSING, path,
+			    "grype match without a usable %s", path);
+}
+
+/* Add every non-empty string of the JSON array arr to l. */
+static int add_all(ms_report *r, ms_strlist *l, const json_t *arr)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+		if (ms_strlist_add(r, l, json_string_value(v)) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Join the non-empty strings of the JSON array arr with ", " into *dst
+ * (NULL when there are none).  0, or -1 on exhaustion or size overflow.
+ */
+static int join_strings(ms_report *r, char **dst, const json_t *arr)
+{
+	size_t i, total = 0, off = 0, n = 0, len;
+	const char *s;
+	json_t *v;
+	char *p;
+
+	*dst = NULL;
+	json_array_foreach(arr, i, v) {
+		s = json_string_value(v);
+		if (!s || !*s)
+			continue;
+		len = strlen(s);
+		if (len > SIZE_MAX / 2 - total)
+			return -1;
+		total += len + 2;
+		n++;
+	}
+	if (!n)
+		return 0;
+	p = arena_alloc(&r->mem, total - 1);   /* n * ", " - 2 + NUL */
+	if (!p)
+		return -1;
+	json_array_foreach(arr, i, v) {
+		s = json_string_value(v);
+		if (!s || !*s)
+			continue;
+		if (off) {
+			memcpy(p + off, ", ", 2);
+			off += 2;
+		}
+		len = strlen(s);
+		memcpy(p + off, s, len);
+		off += len;
+	}
+	p[off] = '\0';
+	*dst = p;
+	return 0;
+}
+
+/* ---- image identity ---------------------------------------------------- */
+
+/* Skip a Syft/Grype source scheme that still names a registry image;
+ * NULL for schemes naming an archive, a directory or a file, where the
+ * input is not an image reference at all. */
+static const char *image_ref_part(const char *in)
+{
+	static const char *const registry[] = {
+		"docker:", "podman:", "containerd:", "registry:"
+	};
+	static const char *const other[] = {
+		"docker-archive:", "oci-archive:", "oci-dir:", "singularity:",
+		"dir:", "file:", "sbom:"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
+		if (!strncmp(in, registry[i], strlen(registry[i])))
+			return in + strlen(registry[i]);
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++)
+		if (!strncmp(in, other[i], strlen(other[i])))
+			return NULL;
+	return in;
+}
+
+/*
+ * From a user input such as "docker.io/keycloak/keycloak:21.0.2@sha256:…"
+ * add the tagged reference ("…keycloak:21.0.2") to img->tags and the
+ * digest reference without the tag ("…keycloak@sha256:…") to
+ * img->repo_digests.  Inputs without tag or digest add nothing.
+ */
+static int add_ref_forms(ms_report *r, ms_image *img, const char *input)
+{
+	const char *ref = image_ref_part(input);
+	const char *at, *end, *p, *name_end;
+	size_t n, dlen;
+	char *s;
+
+	if (!ref || !*ref)
+		return 0;
+	at = strchr(ref, '@');
+	end = at ? at : ref + strlen(ref);
+	name_end = end;
+	for (p = end; p > ref && p[-1] != '/'; p--)
+		;
+	for (; p < end; p++)
+		if (*p == ':') {
+			name_end = p;
+			break;
+		}
+	if (name_end == ref)
+		return 0;
+	if (name_end != end) {
+		s = copy_n(r, ref, (size_t)(end - ref));
+		if (!s || ms_strlist_add(r, &img->tags, s) < 0)
+			return -1;
+	}
+	if (at && !strncmp(at + 1, "sha256:", 7)) {
+		n = (size_t)(name_end - ref);
+		dlen = strlen(at);
+		if (dlen > SIZE_MAX - n - 1)
+			return -1;
+		s = arena_alloc(&r->mem, n + dlen + 1);
+		if (!s)
+			return -1;
+		memcpy(s, ref, n);
+		memcpy(s + n, at, dlen + 1);
+		if (ms_strlist_add(r, &img->repo_digests, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int fill_image(ms_report *r, ms_image *img, const json_t *root)
+{
+	const json_t *source = json_object_get(root, "source");
+	const json_t *target = json_object_get(source, "target");
+	const json_t *distro = json_object_get(root, "distro");
+	const char *type = ms_json_str(source, "type");
+	const char *input;
+
+	if (json_is_object(target)) {
+		input = ms_json_str(target, "userInput");
+		if (!input)
+			input = ms_json_str(target, "path");
+		if (copy_str(r, &img->name, input) < 0 ||
+		    copy_str(r, &img->manifest_digest,
+			     ms_json_str(target, "manifestDigest")) < 0 ||
+		    copy_str(r, &img->config_digest,
+			     ms_json_str(target, "imageID")) < 0 ||
+		    copy_str(r, &img->architecture,
+			     ms_json_str(target, "architecture")) < 0 ||
+		    add_all(r, &img->tags, json_object_get(target, "tags")) < 0 ||
+		    add_all(r, &img->repo_digests,
+			    json_object_get(target, "repoDigests")) < 0)
+			return -1;
+		if (input && type && !strcmp(type, "image") &&
+		    add_ref_forms(r, img, input) < 0)
+			return -1;
+	} else if (json_is_string(target)) {
+		/* Old directory/file scans put the path here; the empty
+		 * presenter writes the placeholder "unknown". */
+		input = json_string_value(target);
+		if (strcmp(input, "unknown") && copy_str(r, &img->name, input) < 0)
+			return -1;
+	}
+	if (copy_str(r, &img->os_family, ms_json_str(distro, "name")) < 0 ||
+	    copy_str(r, &img->os_version, ms_json_str(distro, "version")) < 0)
+		return -1;
+	return 0;
+}
+
+/* Vulnerability DB version: the build time when reported (v5 db.built,
+ * v6 db.status.built), else the schema version. */
+static int fill_db_version(ms_report *r, ms_scan *s, const json_t *desc)
+{
+	const json_t *db = json_object_get(desc, "db");
+	const json_t *status = json_object_get(db, "status");
+	const json_t *schema;
+	const char *built = ms_json_str(db, "built");
+
+	if (!built)
+		built = ms_json_str(status, "built");
+	if (built && *built)
+		return copy_str(r, &s->db_version, built);
+	schema = json_object_get(db, "schemaVersion");
+	if (!schema)
+		schema = json_object_get(status, "schemaVersion");
+	if (json_is_string(schema))
+		return copy_str(r, &s->db_version, json_string_value(schema));
+	if (json_is_integer(schema)) {
+		s->db_version = arena_printf(&r->mem, "%lld",
+					     (long long)json_integer_value(schema));
+		return s->db_version ? 0 : -1;
+	}
+	return 0;
+}
+
+static int fill_scan(ms_report *r, ms_scan *s, const json_t *root)
+{
+	const json_t *desc = json_object_get(root, "descriptor");
+	const char *version = ms_json_str(desc, "version");
+
+	/* Unreleased builds say "[not provided]": that is no version. */
+	if (version && !strcmp(version, "[not provided]"))
+		version = NULL;
+	if (copy_str(r, &s->scanner_name, GRYPE_FORMAT) < 0 ||
+	    copy_str(r, &s->scanner_version, version) < 0 ||
+	    copy_str(r, &s->scanned_at, ms_json_str(desc, "timestamp")) < 0 ||
+	    fill_db_version(r, s, desc) < 0)
+		return -1;
+	return fill_image(r, &s->image, root);
+}
+
+/* ---- CVSS -------------------------------------------------------------- */
+
+typedef struct cvss_pick {
+	double score;             /* 0 = nothing picked */
+	const char *vector;       /* borrowed from the document */
+	const char *source;       /* the entry's "source", borrowed; may be NULL */
+	const char *ns;           /* namespace of the record it came from */
+	int nvd;                  /* NVD's own score */
+	int rank;                 /* 3 NVD, 2 the match's record, 1 a related one */
+} cvss_pick;
+
+/* 3 for CVSS v3.x, 2 for v2, 0 for anything else (v4 is not modelled). */
+static int cvss_class(const char *version, const char *vector)
+{
+	if (version)
+		return version[0] == '3' ? 3 : version[0] == '2' ? 2 : 0;
+	if (vector) {
+		if (!strncmp(vector, "CVSS:3", 6))
+			return 3;
+		if (!strncmp(vector, "AV:", 3) || !strncmp(vector, "(AV:", 4))
+			return 2;
+	}
+	return 0;
+}
+
+/* Base score of a CVSS entry, 0 when absent or outside 0-10. */
+static double base_score(const json_t *v)
+{
+	double d;
+
+	if (!json_is_number(v))
+		return 0;
+	d = json_number_value(v);
+	return (d > 0 && d <= 10) ? d : 0;
+}
+
+/*
+ * Weigh one cvss[] entry (version, vector, metrics.baseScore, source) of a
+ * record in namespace ns.  NVD's own scores (source nvd@nist.gov, or no
+ * source in an "nvd:*" namespace) outrank the rest; among equals the first
+ * seen wins.
+ */
+static void consider(cvss_pick *v3, cvss_pick *v2, const json_t *e,
+		     const char *ns, int rank)
+{
+	const char *version = ms_json_str(e, "version");
+	const char *vector = ms_json_str(e, "vector");
+	const char *source = ms_json_str(e, "source");
+	double score = base_score(json_object_get(json_object_get(e, "metrics"),
+						  "baseScore"));
+	int cls = cvss_class(version, vector);
+	int nvd;
+	cvss_pick *p;
+
+	if (!score || !cls)
+		return;
+	nvd = source ? !strcmp(source, "nvd@nist.gov")
+		     : (ns && !strncmp(ns, "nvd", 3));
+	if (nvd)
+		rank = 3;
+	p = cls == 3 ? v3 : v2;
+	if (rank <= p->rank)
+		return;
+	p->score = score;
+	p->vector = vector;
+	p->source = source;
+	p->ns = ns;
+	p->nvd = nvd;
+	p->rank = rank;
+}
+
+/* Grype 0.7-era records: {"cvssV3": {"baseScore", "vector"}, "cvssV2": …}
+ * with no source; they count as the match's own scores. */
+static void consider_old(cvss_pick *p, const json_t *o)
+{
+	double score = base_score(json_object_get(o, "baseScore"));
+
+	if (!score || p->rank >= 2)
+		return;
+	p->score = score;
+	p->vector = ms_json_str(o, "vector");
+	p->source = NULL;
+	p->ns = NULL;
+	p->nvd = 0;
+	p->rank = 2;
+}
+
+/* Label for where a score came from: "nvd", the entry's source, or the
+ * record namespace's first part ("github" becomes "ghsa"). */
+static int cvss_label(ms_report *r, char **dst, const cvss_pick *p)
+{
+	const char *colon;
+
+	*dst = NULL;
+	if (p->nvd)
+		return copy_str(r, dst, "nvd");
+	if (p->source)
+		return copy_str(r, dst, p->source);
+	if (!p->ns || !*p->ns)
+		return 0;
+	colon = strchr(p->ns, ':');
+	if (colon && colon == p->ns)
+		return 0;
+	if (!strncmp(p->ns, "github", 6) && (!p->ns[6] || p->ns[6] == ':'))
+		return copy_str(r, dst, "ghsa");
+	*dst = colon ? copy_n(r, p->ns, (size_t)(colon - p->ns))
+		     : ms_strdup(r, p->ns);
+	return *dst ? 0 : -1;
+}
+
+/*
+ * CVSS for a finding: for v3.x and v2 separately, NVD's score from the
+ * match's record or any related record, else the match record's own
+ * score, else a related record's.
+ */
+static int pick_cvss(ms_report *r, ms_finding *f, const json_t *vuln,
+		     const json_t *related)
+{
+	cvss_pick v3 = { 0 }, v2 = { 0 };
+	const json_t *list = json_object_get(vuln, "cvss");
+	const json_t *rel, *e;
+	size_t i, j;
+
+	json_array_foreach(list, i, e)
+		consider(&v3, &v2, e, ms_json_str(vuln, "namespace"), 2);
+	consider_old(&v3, json_object_get(vuln, "cvssV3"));
+	consider_old(&v2, json_object_get(vuln, "cvssV2"));
+	json_array_foreach(related, j, rel) {
+		list = json_object_get(rel, "cvss");
+		json_array_foreach(list, i, e)
+			consider(&v3, &v2, e, ms_json_str(rel, "namespace"), 1);
+	}
+	if (v3.rank) {
+		f->cvss3_score = v3.score;
+		if (copy_str(r, &f->cvss3_vector, v3.vector) < 0 ||
+		    cvss_label(r, &f->cvss3_source, &v3) < 0)
+			return -1;
+	}
+	if (v2.rank) {
+		f->cvss2_score = v2.score;
+		if (copy_str(r, &f->cvss2_vector, v2.vector) < 0 ||
+		    cvss_label(r, &f->cvss2_source, &v2) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- findings ---------------------------------------------------------- */
+
+/* Fold a duplicate src into dst: union of aliases, gaps filled. */
+static int merge_finding(ms_report *r, ms_finding *dst, const ms_finding *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->aliases.n; i++)
+		if (ms_strlist_add(r, &dst->aliases, src->aliases.items[i]) < 0)
+			return -1;
+	if (!dst->fixed_version)
+		dst->fixed_version = src->fixed_version;
+	if (!dst->pkg_type)
+		dst->pkg_type = src->pkg_type;
+	if (!dst->purl)
+		dst->purl = src->purl;
+	if (!dst->url)
+		dst->url = src->url;
+	if (dst->severity == MS_SEV_UNKNOWN)
+		dst->severity = src->severity;
+	if (!dst->cvss3_score) {
+		dst->cvss3_score = src->cvss3_score;
+		dst->cvss3_vector = src->cvss3_vector;
+		dst->cvss3_source = src->cvss3_source;
+	}
+	if (!dst->cvss2_score) {
+		dst->cvss2_score = src->cvss2_score;
+		dst->cvss2_vector = src->cvss2_vector;
+		dst->cvss2_source = src->cvss2_source;
+	}
+	return 0;
+}
+
+/*
+ * Append f to the scan unless a finding with the same (vulnerability ID,
+ * package name, installed version, package path) exists (RULES.md section
+ * 4); a duplicate is merged into the first.  seen maps that key, the four
+ * strings joined by NUL bytes, to the finding's index.  0, or -1 on
+ * exhaustion.
+ */
+static int add_unique(ms_report *r, ms_scan *s, json_t *seen,
+		      const ms_finding *f)
+{
+	const char *part[4] = { f->vuln_id, f->pkg_name, f->installed_version,
+				f->pkg_path };
+	size_t len[4], total = 0, off = 0, i;
+	ms_finding *dst;
+	json_t *hit;
+	char *key;
+	int rc = -1;
+
+	for (i = 0; i < 4; i++) {
+		len[i] = part[i] ? strlen(part[i]) : 0;
+		if (len[i] > SIZE_MAX / 8 - total)
+			return -1;
+		total += len[i] + 1;
+	}
+	key = malloc(total);
+	if (!key)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if (len[i])
+			memcpy(key + off, part[i], len[i]);
+		off += len[i];
+		key[off++] = '\0';
+	}
+	hit = json_object_getn(seen, key, total);
+	if (hit) {
+		rc = merge_finding(r, &s->findings[json_integer_value(hit)], f);
+	} else if (json_object_setn_new_nocheck(seen, key, total,
+			json_integer((json_int_t)s->n_findings)) == 0 &&
+		   (dst = ms_scan_add_finding(r, s)) != NULL) {
+		*dst = *f;
+		rc = 0;
+	}
+	free(key);
+	return rc;
+}
+
+/* First location path of an artifact. */
+static const char *first_path(const json_t *artifact)
+{
+	const json_t *loc;
+	const char *path;
+	size_t i;
+
+	json_array_foreach(json_object_get(artifact, "locations"), i, loc) {
+		path = ms_json_str(loc, "path");
+		if (path && *path)
+			return path;
+	}
+	return NULL;
+}
+
+static ms_err parse_match(ms_report *r, ms_scan *s, json_t *seen,
+			  const json_t *m, size_t idx, ms_error *err)
+{
+	const json_t *vuln = json_object_get(m, "vulnerability");
+	const json_t *art = json_object_get(m, "artifact");
+	const json_t *related = json_object_get(m, "relatedVulnerabilities");
+	const json_t *fix = json_object_get(vuln, "fix");
+	const json_t *rel;
+	const char *id, *name, *url, *fixed;
+	ms_finding f = { 0 };
+	size_t i;
+
+	if (!json_is_object(m))
+		return missing(err, idx, "");
+	id = ms_json_str(vuln, "id");
+	if (!id || !*id)
+		return missing(err, idx, ".vulnerability.id");
+	name = ms_json_str(art, "name");
+	if (!name || !*name)
+		return missing(err, idx, ".artifact.name");
+
+	url = json_string_value(json_array_get(json_object_get(vuln, "urls"), 0));
+	if (!url || !*url)
+		url = ms_json_str(vuln, "dataSource");
+	if (!url || !*url)
+		url = json_string_value(json_array_get(
+				json_object_get(vuln, "links"), 0));
+	fixed = ms_json_str(vuln, "fixedInVersion");   /* 0.7-era schema */
+
+	if (copy_str(r, &f.vuln_id, id) < 0 ||
+	    copy_str(r, &f.pkg_name, name) < 0 ||
+	    copy_str(r, &f.installed_version, ms_json_str(art, "version")) < 0 ||
+	    copy_str(r, &f.pkg_type, ms_json_str(art, "type")) < 0 ||
+	    copy_str(r, &f.purl, ms_json_str(art, "purl")) < 0 ||
+	    copy_str(r, &f.pkg_path, first_path(art)) < 0 ||
+	    copy_str(r, &f.url, url) < 0 ||
+	    join_strings(r, &f.fixed_version, json_object_get(fix, "versions")) < 0 ||
+	    (!f.fixed_version && copy_str(r, &f.fixed_version, fixed) < 0))
+		return nomem(err);
+	f.severity = ms_severity_from_string(ms_json_str(vuln, "severity"));
+	json_array_foreach(related, i, rel) {
+		const char *alias = ms_json_str(rel, "id");
+
+		if (alias && strcmp(alias, id) &&
+		    ms_strlist_add(r, &f.aliases, alias) < 0)
+			return nomem(err);
+	}
+	if (pick_cvss(r, &f, vuln, related) < 0 ||
+	    add_unique(r, s, seen, &f) < 0)
+		return nomem(err);
+	return MS_OK;
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+int grype_detect(const json_t *root)
+{
+	const json_t *desc;
+	const char *name;
+
+	if (!json_is_object(root) ||
+	    !json_is_array(json_object_get(root, "matches")))
+		return 0;
+	desc = json_object_get(root, "descriptor");
+	name = ms_json_str(desc, "name");
+	if (name && !strcasecmp(name, "grype"))
+		return 1;
+	return json_is_object(json_object_get(root, "source"));
+}
+
+ms_err grype_parse(ms_report *out, const json_t *root, ms_error *err)
+{
+	const json_t *matches, *m;
+	json_t *seen = NULL;
+	ms_scan *scan;
+	ms_err rc;
+	size_t i;
+
+	if (!grype_detect(root)) {
+		rc = ms_error_set(err, MS_ERR_FORMAT, NULL,
+				  "not a grype json report");
+		goto fail;
+	}
+	out->format = GRYPE_FORMAT;
+	seen = json_object();
+	scan = ms_report_add_scan(out);
+	if (!seen || !scan || fill_scan(out, scan, root) < 0) {
+		rc = nomem(err);
+		goto fail;
+	}
+	matches = json_object_get(root, "matches");
+	json_array_foreach(matches, i, m) {
+		rc = parse_match(out, scan, seen, m, i, err);
+		if (rc != MS_OK)
+			goto fail;
+	}
+	json_decref(seen);
+	return MS_OK;
+
+fail:
+	json_decref(seen);
+	ms_report_free(out);
+	return rc;
+}

@@ -1,0 +1,181 @@
+/*
+ * scan_service.c - parse, identify, compress and store one scan report
+ * (scan_service.h).
+ */
+#include "scan_service.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ingest/identity.h"
+#include "../ingest/ingest.h"
+#include "../util/buf.h"
+#include "../util/crypto.h"
+#include "../util/gz.h"
+#include "../util/timeutil.h"
+
+static const char *const default_moving_tags[] = {"latest", NULL};
+
+static void fail(scan_result *res, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail(scan_result *res, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->status = status;
+	snprintf(res->code, sizeof(res->code), "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+}
+
+static void fail_store(scan_result *res, int rc)
+{
+	switch (rc) {
+	case STORE_ERR_DOWN:
+		fail(res, 503, "database_unavailable", "the database is unavailable; retry later");
+		break;
+	case STORE_ERR_BUSY:
+	case STORE_ERR_RETRY:
+		fail(res, 503, "busy", "the write conflicted with concurrent writes; retry");
+		break;
+	case STORE_ERR_INVALID:
+		fail(res, 422, "invalid", "the database refused a value of the report");
+		break;
+	default:
+		fail(res, 500, "internal", "the report could not be stored");
+	}
+}
+
+static void fail_parse(scan_result *res, const ms_error *e)
+{
+	switch (e->code) {
+	case MS_ERR_SYNTAX:
+		if (e->line > 0)
+			fail(res, 400, "malformed_json", "the report is not valid JSON: line %d, column %d: %s",
+			     e->line, e->column, e->message);
+		else
+			fail(res, 400, "malformed_json", "the report is not valid JSON: %s", e->message);
+		break;
+	case MS_ERR_FORMAT:
+		if (!strcmp(e->field, "format"))
+			fail(res, 400, "bad_parameter", "%s", e->message);
+		else
+			fail(res, 415, "unsupported_format", "%s", e->message);
+		break;
+	case MS_ERR_MISSING:
+		fail(res, 422, "missing_field", "%s%s%s", e->field[0] ? e->field : "",
+		     e->field[0] ? ": " : "", e->message);
+		break;
+	default:
+		fail(res, 500, "internal", "out of memory while parsing the report");
+	}
+}
+
+void scan_service_ingest(db_conn *db, const store_actor *who, const char *body, size_t len,
+			 const scan_options *opt, scan_result *res)
+{
+	ms_report rep;
+	ms_error err;
+	store_scan_in *ins = NULL;
+	identity *ids = NULL;
+	store_report_in rin;
+	char sha[CRYPTO_SHA256_HEX];
+	time_t forced_time = 0, now = time(NULL);
+	buf gz;
+	size_t i;
+	int rc, dup = 0;
+
+	memset(res, 0, sizeof(*res));
+	memset(&err, 0, sizeof(err));
+	ms_report_init(&rep);
+	buf_init(&gz, (size_t)-1);
+	if (opt->scanned_at && time_parse_rfc3339(opt->scanned_at, &forced_time)) {
+		fail(res, 400, "bad_parameter", "scanned_at must be an RFC 3339 time (2026-11-30T12:00:00Z)");
+		goto cleanup;
+	}
+	if (ingest_parse_report(&rep, body, len, opt->format, &err) != MS_OK) {
+		fail_parse(res, &err);
+		goto cleanup;
+	}
+	if (rep.n_scans == 0) {
+		fail(res, 422, "no_image", "the report covers no image: nothing to store");
+		goto cleanup;
+	}
+	ins = calloc(rep.n_scans, sizeof(*ins));
+	ids = calloc(rep.n_scans, sizeof(*ids));
+	if (!ins || !ids) {
+		fail(res, 500, "internal", "out of memory");
+		goto cleanup;
+	}
+	for (i = 0; i < rep.n_scans; i++) {
+		const ms_scan *s = &rep.scans[i];
+		time_t t = now;
+
+		if (s->n_findings > SCAN_MAX_FINDINGS) {
+			fail(res, 422, "too_many_findings", "one image has %zu findings; at most %d are accepted",
+			     s->n_findings, SCAN_MAX_FINDINGS);
+			goto cleanup;
+		}
+		if (identity_from_image(&ids[i], &rep, &s->image, rep.n_scans == 1 ? opt->image : NULL,
+					opt->moving_tags ? opt->moving_tags : default_moving_tags,
+					&err) != MS_OK) {
+			if (rep.n_scans > 1) {
+				char field[sizeof(err.field)];
+
+				memcpy(field, err.field, sizeof(field));
+				if ((size_t)snprintf(err.field, sizeof(err.field), "scans[%zu].%.100s", i, field) >=
+				    sizeof(err.field))
+					err.field[sizeof(err.field) - 1] = '\0';
+			}
+			fail_parse(res, &err);
+			goto cleanup;
+		}
+		if (opt->scanned_at)
+			t = forced_time;
+		else if (s->scanned_at && time_parse_rfc3339(s->scanned_at, &t))
+			t = now;
+		ins[i].id = &ids[i];
+		ins[i].scan = s;
+		ins[i].scanned_at = t;
+	}
+	res->multi = rep.n_scans > 1;
+	if (!db) {
+		res->status = 201;
+		goto cleanup;
+	}
+	crypto_sha256_hex(body, len, sha);
+	if (gz_deflate(&gz, body, len, 1)) {
+		fail(res, 500, "internal", "could not compress the report");
+		goto cleanup;
+	}
+	rin.format = rep.format;
+	rin.sha256 = sha;
+	rin.idempotency_key = opt->idempotency_key;
+	rin.raw_gz = gz.data;
+	rin.raw_gz_len = gz.len;
+	rin.raw_len = len;
+	rin.scans = ins;
+	rin.n_scans = rep.n_scans;
+	rc = store_ingest_report(db, who, &rin, &res->scans, &res->n_scans, &dup);
+	if (rc) {
+		fail_store(res, rc);
+		goto cleanup;
+	}
+	res->status = dup ? 200 : 201;
+cleanup:
+	free(ins);
+	free(ids);
+	buf_free(&gz);
+	ms_report_free(&rep);
+}
+
+void scan_result_free(scan_result *res)
+{
+	free(res->scans);
+	res->scans = NULL;
+	res->n_scans = 0;
+}

@@ -1,0 +1,261 @@
+"""test_ingest.py - scan reports over real HTTP into a real PostgreSQL:
+every fixture gets its documented answer; for each stored one the
+findings API lists exactly the report's vulnerabilities (computed here
+independently of the C parsers); duplicates store one scan; truncated and
+malformed reports change nothing; identities join across scanners."""
+import glob
+import gzip
+import json
+import os
+
+from harness import Database, Server, expect, expect_error, fixture, main, read_fixture
+
+TABLES = ["images", "builds", "digests", "reports", "scans", "findings", "image_aliases", "build_images"]
+
+# fixture -> (status, note). 201 = stored; 422/415/400 = refused with a reason.
+EXPECTED = {
+    "trivy/alpine-310-registry.json": 201,
+    "trivy/alpine-39.json": 201,
+    "trivy/amazon-2.schema1.json": 422,           # legacy list: no digest
+    "trivy/debian-stretch.2021-10.json": 422,     # local tarball: needs image=
+    "trivy/defectdojo_all_statuses.json": 201,
+    "trivy/defectdojo_legacy_many_vulns.json": 422,
+    "trivy/defectdojo_scheme_2_many_vulns.json": 422,
+    "trivy/defectdojo_trivy-k8s_kubernetes.json": None,   # checked below
+    "trivy/fluentd-gems.json": 201,
+    "trivy/securecodebox_juice-shop-v12.10.2.json": 201,
+    "trivy/sl-micro-rancher5.4.json": 201,
+    "trivy/spring4shell-jre11.json": 201,
+    "trivy/trivy-operator_vulnerabilityreport_extended.json": 201,
+    "trivy/trivy-operator_vulnerabilityreport_many.json": 422,  # tag only, no digest
+    "trivy/ubi-7-comprehensive.json": 201,
+    "grype/analysis-model_grype-report-wo-description.json": 201,
+    "grype/anchore_chainguard-ruby-test.json": 201,
+    "grype/anchore_keycloak-test.json": 201,
+    "grype/defectdojo_issue_9618.json": 201,
+    "grype/defectdojo_many_vulns3.json": 201,
+    "grype/defectdojo_many_vulns_with_epss_values.json": 201,
+    "sarif/trivy_alpine-310.sarif.json": 201,
+    "sarif/grype_TestSarifPresenter_image.sarif.json": 422,   # no digest in SARIF
+    "sarif/defectdojo_cxf-3.4.6.sarif": 422,
+    "cyclonedx/defectdojo_issue_9277.cdx.json": 201,
+    "cyclonedx/grype_TestCycloneDxPresenterImage.cdx.json": 201,
+    "cyclonedx/trivy_fluentd-multiple-lockfiles-short.cdx.json": 422,  # local file: needs image=
+    "edge/datadog_invalid.json": 400,
+    "edge/defectdojo_sarif_no_runs.sarif": 422,
+    "edge/defectdojo_trivy_legacy_no_vuln.json": 422,
+    "edge/defectdojo_trivy_scheme_2_no_vuln.json": 422,
+    "edge/grype_TestEmptyJsonPresenter.json": 422,
+    "edge/securecodebox_test-empty-report.json": 422,
+    "edge/defectdojo_grype_no_vuln.json": 201,
+    "edge/securecodebox_juice-shop-v12.10.2-empty-results.json": 201,
+    "edge/securecodebox_juice-shop-v12.10.2-no-results.json": 201,
+    "edge/trivy_alpine-39-skip.json": 201,
+    "edge/cloudability_pods.json": 415,
+    "edge/datadog_podlist_null_pod.json": 415,
+}
+
+
+def report_vuln_ids(doc):
+    """The vulnerability IDs a report lists, read independently of muster."""
+    ids = set()
+    if isinstance(doc, dict) and doc.get("bomFormat") == "CycloneDX":
+        for v in doc.get("vulnerabilities") or []:
+            ids.add(v["id"])
+    elif isinstance(doc, dict) and "runs" in doc:
+        for run in doc["runs"]:
+            rules = run.get("tool", {}).get("driver", {}).get("rules") or []
+            for res in run.get("results") or []:
+                rid = res.get("ruleId") or rules[res["ruleIndex"]]["id"]
+                ids.add(rid)
+    elif isinstance(doc, dict) and "matches" in doc:
+        for m in doc["matches"]:
+            ids.add(m["vulnerability"]["id"])
+    elif isinstance(doc, dict) and doc.get("kind") == "VulnerabilityReport":
+        for v in doc["report"].get("vulnerabilities") or []:
+            ids.add(v["vulnerabilityID"])
+    elif isinstance(doc, dict):
+        for res in doc.get("Results") or []:
+            for v in res.get("Vulnerabilities") or []:
+                ids.add(v["VulnerabilityID"])
+    return ids
+
+
+def all_findings(s, path):
+    items, cursor = [], None
+    while True:
+        r = s.admin("GET", path + "?limit=100" + ("&cursor=" + cursor if cursor else ""))
+        expect(r.status == 200, r)
+        page = r.json()
+        items += page["items"]
+        cursor = page["next"]
+        if not cursor:
+            return items
+
+
+def test_every_fixture_gets_its_answer():
+    db = Database()
+    s = Server(db)
+    try:
+        for name, want in sorted(EXPECTED.items()):
+            if want is None:
+                continue
+            body = read_fixture(*name.split("/"))
+            before = db.snapshot(TABLES) if want != 201 else None
+            r = s.admin("POST", "/api/v1/scans", body)
+            if want != 201:
+                e = expect_error(r, want)
+                expect(len(e["message"]) > 10, e)
+                expect(db.snapshot(TABLES) == before, "%s changed the database" % name)
+                continue
+            expect(r.status == 201, "%s: %r" % (name, r))
+            out = r.json()
+            expect(set(out) == {"scan_id", "image", "build", "findings", "new_findings"}, out)
+            expect(out["build"]["digest"].startswith("sha256:") and out["image"]["uai"], out)
+            doc = json.loads(body)
+            want_ids = report_vuln_ids(doc)
+            got = all_findings(s, "/api/v1/scans/%d/findings" % out["scan_id"])
+            got_ids = set()
+            for f in got:
+                expect(f["vulnerability_id"] and f["package"] and f["risk"] in ("High", "Moderate", "Low"), f)
+                got_ids.add(f["vulnerability_id"])
+            expect(got_ids == want_ids, "%s: findings differ: missing %s, extra %s" %
+                   (name, sorted(want_ids - got_ids)[:5], sorted(got_ids - want_ids)[:5]))
+            expect(out["findings"] == len(got), (name, out, len(got)))
+            # the raw report comes back byte for byte
+            raw = s.admin("GET", "/api/v1/scans/%d/raw" % out["scan_id"])
+            expect(raw.status == 200 and raw.body == body, "%s: raw differs" % name)
+            # and the image's findings API serves the same IDs for that build
+            img = s.admin("GET", "/api/v1/images/%d" % out["image"]["id"]).json()
+            expect(img["uai"] == out["image"]["uai"] and img["builds"], img)
+    finally:
+        s.stop()
+
+
+def test_trivy_k8s_report_becomes_one_scan_per_image():
+    db = Database()
+    s = Server(db)
+    try:
+        body = read_fixture("trivy", "defectdojo_trivy-k8s_kubernetes.json")
+        doc = json.loads(body)
+        r = s.admin("POST", "/api/v1/scans", body)
+        if r.status == 201:
+            scans = r.json()["scans"]
+            expect(len(scans) >= 2, r)
+            expect(len({x["scan_id"] for x in scans}) == len(scans))
+            expect(int(db.scalar("SELECT count(*) FROM scans")) == len(scans))
+        else:
+            # images without digests make the whole report refused, nothing stored
+            expect_error(r, 422)
+            expect(db.scalar("SELECT count(*) FROM scans") == "0")
+    finally:
+        s.stop()
+
+
+def test_duplicates_idempotency_and_gzip():
+    db = Database()
+    s = Server(db)
+    try:
+        body = read_fixture("trivy", "alpine-310-registry.json")
+        a = s.admin("POST", "/api/v1/scans", body)
+        b = s.admin("POST", "/api/v1/scans", body)
+        c = s.admin("POST", "/api/v1/scans", gzip.compress(body), headers={"Content-Encoding": "gzip"})
+        expect(a.status == 201 and b.status == 200 and c.status == 200, (a, b, c))
+        expect(a.json() == {**b.json(), "new_findings": a.json()["new_findings"]} or a.json()["scan_id"] == b.json()["scan_id"])
+        expect(db.scalar("SELECT count(*) FROM scans") == "1")
+        other = read_fixture("trivy", "alpine-39.json")
+        k1 = s.admin("POST", "/api/v1/scans", other, headers={"Idempotency-Key": "job-42"})
+        k2 = s.admin("POST", "/api/v1/scans", other + b"\n", headers={"Idempotency-Key": "job-42"})
+        expect(k1.status == 201 and k2.status == 200 and k1.json()["scan_id"] == k2.json()["scan_id"], (k1, k2))
+        expect(db.scalar("SELECT count(*) FROM scans") == "2")
+        # a later scan of the same build: nothing new
+        again = s.admin("POST", "/api/v1/scans?scanned_at=2030-01-01T00:00:00Z", body + b" ")
+        expect(again.status == 201 and again.json()["new_findings"] == 0, again)
+    finally:
+        s.stop()
+
+
+def test_truncated_reports_change_nothing():
+    db = Database()
+    s = Server(db)
+    try:
+        s.admin("POST", "/api/v1/scans", read_fixture("grype", "anchore_keycloak-test.json"))
+        body = read_fixture("trivy", "alpine-310-registry.json").rstrip()
+        before = db.snapshot(TABLES)
+        cuts = sorted(set([1, 2, 10, len(body) // 3, len(body) // 2, len(body) - 2, len(body) - 1] +
+                          list(range(0, len(body), max(1, len(body) // 40)))))
+        for cut in cuts:
+            r = s.admin("POST", "/api/v1/scans", body[:cut])
+            expect(r.status in (400, 415, 422), "cut at %d: %r" % (cut, r))
+            if cut > 1:
+                expect(r.status == 400, "cut at %d: %r" % (cut, r))
+        expect(db.snapshot(TABLES) == before, "a truncated report changed the database")
+    finally:
+        s.stop()
+
+
+def test_scanners_agree_on_identity_and_roles():
+    db = Database()
+    s = Server(db)
+    try:
+        grype = json.loads(read_fixture("grype", "anchore_keycloak-test.json"))
+        trivy = json.loads(read_fixture("trivy", "alpine-310-registry.json"))
+        # the same image as Trivy would report it: tag + repo digest
+        tgt = grype["source"]["target"]
+        trivy["ArtifactName"] = "keycloak/keycloak:21.0.2"
+        trivy["Metadata"]["RepoTags"] = ["keycloak/keycloak:21.0.2"]
+        trivy["Metadata"]["RepoDigests"] = tgt["repoDigests"]
+        trivy["Metadata"]["ImageID"] = tgt["imageID"]
+        g = s.admin("POST", "/api/v1/scans", json.dumps(grype).encode())
+        scanner = s.token("scanner")
+        t = s.request("POST", "/api/v1/scans", json.dumps(trivy).encode(), token=scanner)
+        expect(g.status == 201 and t.status == 201, (g, t))
+        expect(g.json()["image"] == t.json()["image"], (g.json(), t.json()))
+        expect(db.scalar("SELECT count(*) FROM builds") == "1")
+        img = g.json()["image"]
+        by_digest = s.admin("GET", "/api/v1/images?digest=" + tgt["imageID"]).json()["items"]
+        expect([i["id"] for i in by_digest] == [img["id"]], by_digest)
+        by_uai = s.admin("GET", "/api/v1/images?uai=" + img["uai"]).json()["items"]
+        expect([i["id"] for i in by_uai] == [img["id"]])
+        expect(s.admin("GET", "/api/v1/scans?image=%d" % img["id"]).json()["items"].__len__() == 2)
+        viewer = s.token("viewer")
+        expect(s.request("GET", "/api/v1/images/%d/findings" % img["id"], token=viewer).status == 200)
+        expect_error(s.request("POST", "/api/v1/scans", b"{}", token=viewer), 403)
+        sensor = s.token("sensor")
+        expect_error(s.request("GET", "/api/v1/images", token=sensor), 403)
+        expect_error(s.request("GET", "/api/v1/images", token=scanner), 403)
+    finally:
+        s.stop()
+
+
+def test_image_parameter_for_local_tarballs_and_renames():
+    db = Database()
+    s = Server(db)
+    try:
+        body = read_fixture("trivy", "debian-stretch.2021-10.json")
+        expect_error(s.admin("POST", "/api/v1/scans", body), 422)
+        r = s.admin("POST", "/api/v1/scans?image=registry.example.com/base/debian:9.9", body)
+        expect(r.status == 201 and r.json()["image"]["uai"] == "registry.example.com/base/debian:9.9", r)
+        expect_error(s.admin("POST", "/api/v1/scans?image=Not%20A%20Ref", body), 422)
+        expect_error(s.admin("POST", "/api/v1/scans?format=nessus", body), 400)
+        expect_error(s.admin("POST", "/api/v1/scans?scanned_at=yesterday", body), 400)
+        # a versionless (moving tag) build later tagged: renamed once, old UAI still resolves
+        grype = json.loads(read_fixture("edge", "defectdojo_grype_no_vuln.json"))
+        r1 = s.admin("POST", "/api/v1/scans", json.dumps(grype).encode())
+        old_uai = r1.json()["image"]["uai"]
+        expect(":sha256-" in old_uai, r1)
+        grype["source"]["target"]["tags"] = ["busybox:1.32.1"]
+        grype["source"]["target"]["userInput"] = "busybox:1.32.1"
+        r2 = s.admin("POST", "/api/v1/scans", json.dumps(grype).encode())
+        expect(r2.json()["image"]["id"] == r1.json()["image"]["id"], (r1, r2))
+        expect(r2.json()["image"]["uai"] == "docker.io/library/busybox:1.32.1", r2)
+        by_old = s.admin("GET", "/api/v1/images?uai=" + old_uai).json()["items"]
+        expect(len(by_old) == 1 and old_uai in by_old[0]["aliases"], by_old)
+        # wrong content type
+        expect_error(s.admin("POST", "/api/v1/scans", body, headers={"Content-Type": "text/html"}), 415)
+    finally:
+        s.stop()
+
+
+if __name__ == "__main__":
+    main(globals())
