@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "http/app.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -54,6 +55,7 @@ static void usage(FILE *out)
 		"  token create NAME ROLE      print a new token (roles: admin scanner sensor viewer)\n"
 		"  token list\n"
 		"  token revoke ID\n"
+		"  import [--format F] [--image REF] FILE...   store scan reports (backfill)\n"
 		"  routes                      print the route table as JSON\n"
 		"  version\n"
 		"Configuration comes from MUSTER_* variables (docs/operations.md).\n");
@@ -229,6 +231,8 @@ int main(int argc, char **argv)
 		return cmd_serve(&the_app);
 	if (!strcmp(cmd, "migrate"))
 		return cmd_migrate(&the_app.cfg, the_app.schema_dir);
+	if (!strcmp(cmd, "import"))
+		return cli_import(&the_app.cfg, argc - 2, argv + 2);
 	if (!strcmp(cmd, "token"))
 		return cmd_token(&the_app.cfg, argc - 2, argv + 2);
 	fprintf(stderr, "muster: unknown command \"%s\"\n", cmd);

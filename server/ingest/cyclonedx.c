@@ -391,7 +391,7 @@ static int fill_image(cdx_ctx *c, const json_t *comp)
  * or the 1.5+ object {components: [...], services: [...]}. */
 static int fill_scanner(ms_report *r, ms_scan *s, const json_t *tools)
 {
-	const json_t *list[3] = { NULL, NULL, NULL }, *t = NULL, *e;
+	const json_t *list[2] = { NULL, NULL }, *t = NULL, *e;
 	const char *version;
 	size_t i, k;
 
@@ -401,7 +401,7 @@ static int fill_scanner(ms_report *r, ms_scan *s, const json_t *tools)
 		list[0] = json_object_get(tools, "components");
 		list[1] = json_object_get(tools, "services");
 	}
-	for (k = 0; list[k] && !t; k++)
+	for (k = 0; k < 2 && !t; k++)
 		json_array_foreach(list[k], i, e)
 			if (ms_json_str(e, "name")) {
 				t = e;

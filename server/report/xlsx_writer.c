@@ -423,8 +423,8 @@ static double lib_width(double stored)
 
 /*
  * Lay out one sheet: column widths and formats, frozen panes, validations,
- * then rows 0..header_row in order (heights, header block, column headers),
- * as constant-memory mode requires.
+ * then the rows above data_row in order (height, header block cells, and
+ * the column headers on header_row), as constant-memory mode requires.
  */
 static int setup_sheet(xw_writer *w, xw_sheet *sh, xw_lookup_fn lookup,
 		       void *payload)
@@ -452,7 +452,7 @@ static int setup_sheet(xw_writer *w, xw_sheet *sh, xw_lookup_fn lookup,
 		worksheet_freeze_panes(sh->ws, ls->freeze_row, (lxw_col_t)ls->freeze_col);
 	if (add_validations(w, sh))
 		return -1;
-	for (row = 0; row <= ls->header_row; row++) {
+	for (row = 0; row < ls->data_row; row++) {
 		h = row_height(ls, row);
 		if (h >= 0) {
 			rc = worksheet_set_row(sh->ws, row, h, NULL);
@@ -464,16 +464,18 @@ static int setup_sheet(xw_writer *w, xw_sheet *sh, xw_lookup_fn lookup,
 			if (ls->cells[i].row == row &&
 			    write_block_cell(w, sh, &ls->cells[i], lookup, payload))
 				return -1;
-	}
-	for (i = 0; i < ls->ncolumns; i++) {
-		const char *s = sanitize(w, ls->columns[i].header);
+		if (row != ls->header_row)
+			continue;
+		for (i = 0; i < ls->ncolumns; i++) {
+			const char *s = sanitize(w, ls->columns[i].header);
 
-		if (!s)
-			return xw_fail(w, "sheet \"%s\": header too long", ls->name);
-		rc = worksheet_write_string(sh->ws, ls->header_row, (lxw_col_t)i, s, hfmt);
-		if (rc != LXW_NO_ERROR)
-			return xw_fail(w, "sheet \"%s\" header \"%s\": %s", ls->name,
-				       ls->columns[i].field, lxw_strerror(rc));
+			if (!s)
+				return xw_fail(w, "sheet \"%s\": header too long", ls->name);
+			rc = worksheet_write_string(sh->ws, row, (lxw_col_t)i, s, hfmt);
+			if (rc != LXW_NO_ERROR)
+				return xw_fail(w, "sheet \"%s\" header \"%s\": %s", ls->name,
+					       ls->columns[i].field, lxw_strerror(rc));
+		}
 	}
 	sh->next_row = ls->data_row;
 	return 0;
@@ -593,7 +595,7 @@ int xw_begin_sheet(xw_writer *w, const char *sheet_name)
 {
 	size_t i;
 
-	if (w->failed)
+	if (!w || w->failed)
 		return -1;
 	for (i = 0; i < w->l->nsheets; i++)
 		if (sheet_name && strcmp(w->sheets[i].ls->name, sheet_name) == 0)
@@ -610,13 +612,14 @@ int xw_begin_sheet(xw_writer *w, const char *sheet_name)
 
 int xw_write_row(xw_writer *w, const char *const *values, size_t nvalues)
 {
-	xw_sheet *sh = w->cur;
+	xw_sheet *sh;
 	const layout_sheet *ls;
 	char what[160];
 	size_t i;
 
-	if (w->failed)
+	if (!w || w->failed)
 		return -1;
+	sh = w->cur;
 	if (!sh)
 		return xw_fail(w, "xw_write_row before xw_begin_sheet");
 	ls = sh->ls;

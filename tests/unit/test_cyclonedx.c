@@ -417,8 +417,7 @@ static void test_vulnerability_fields(void **state)
 		"   \"references\": [{\"id\": \"CVE-9\"}, {\"id\": \"GHSA-x\"}, {\"id\": 4}],"
 		"   \"ratings\": [{\"source\": {\"name\": \"redhat\"}, \"severity\": \"critical\","
 		"     \"method\": \"CVSSv31\", \"score\": 9.1},"
-		"    {\"source\": {\"name\": \"ghsa\"}, \"severity\": \"none\", \"method\": \"CVSSv3\","
-		"     \"score\": 0},"
+		"    {\"source\": {\"name\": \"ghsa\"}, \"severity\": \"low\"},"
 		"    {\"source\": {\"name\": \"ghsa\"}, \"severity\": \"moderate\", \"method\": \"CVSSv31\","
 		"     \"score\": 5.3, \"vector\": \"CVSS:3.1/AV:N\"},"
 		"    {\"source\": {\"name\": \"nvd\"}, \"method\": \"CVSSv4\", \"score\": 9.9}],"
@@ -436,7 +435,8 @@ static void test_vulnerability_fields(void **state)
 	assert_string_equal(f->fixed_version, "2");
 	assert_int_equal(f->aliases.n, 1);
 	assert_string_equal(f->aliases.items[0], "CVE-9");
-	/* own source's rating (ghsa, moderate) rather than Red Hat's */
+	/* own source's rating (ghsa), its CVSS v3 one (moderate) first,
+	 * rather than Red Hat's */
 	assert_int_equal(f->severity, MS_SEV_MEDIUM);
 	assert_true(f->cvss3_score == 5.3);
 	assert_string_equal(f->cvss3_source, "ghsa");
