@@ -29,6 +29,17 @@ int h_images_list(req *r);
 int h_images_get(req *r);
 int h_images_findings(req *r);
 
+/* h_runtime.c */
+int h_runtime_post(req *r);
+int h_containers_list(req *r);
+int h_image_containers(req *r);
+int h_clusters_put(req *r);
+int h_clusters_list(req *r);
+
+/* After a write that can change rule outcomes: re-evaluate the rules
+ * (alerts) once the write has committed. h_hooks.c */
+void app_after_write(req *r);
+
 /* shared list helpers (h_scans.c) */
 struct store_page;
 int read_page(req *r, struct store_page *p, char *cursor, size_t clen);

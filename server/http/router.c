@@ -137,7 +137,17 @@ static int authenticate(req *r)
 	return 0;
 }
 
+static int dispatch(req *r);
+
 int router_dispatch(req *r)
+{
+	int rc = dispatch(r);
+
+	free_params(r);
+	return rc;
+}
+
+static int dispatch(req *r)
 {
 	const route *hit = NULL;
 	char allow[128] = "";
@@ -186,9 +196,7 @@ int router_dispatch(req *r)
 					     "the %s role may not call %s %s",
 					     r->token.role, hit->method, hit->pattern);
 	}
-	rc = hit->fn(r);
-	free_params(r);
-	return rc;
+	return hit->fn(r);
 }
 
 void router_print_json(FILE *out)

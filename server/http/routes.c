@@ -23,6 +23,12 @@ const route router_routes[] = {
 	{"GET", "/api/v1/images/{id}", ROLE_VIEWER, h_images_get, "one image with builds and digests"},
 	{"GET", "/api/v1/images/{id}/findings", ROLE_VIEWER, h_images_findings,
 	 "findings of the latest scan of each build"},
+
+	{"POST", "/api/v1/runtime", ROLE_SENSOR, h_runtime_post, "a sensor snapshot (PodList or muster list)"},
+	{"GET", "/api/v1/containers", ROLE_VIEWER, h_containers_list, "container instances"},
+	{"GET", "/api/v1/images/{id}/containers", ROLE_VIEWER, h_image_containers, "containers of an image"},
+	{"GET", "/api/v1/clusters", ROLE_VIEWER, h_clusters_list, "environments of clusters"},
+	{"PUT", "/api/v1/clusters/{name}", ROLE_NONE, h_clusters_put, "set a cluster's environment (admin)"},
 };
 
 const size_t router_nroutes = sizeof(router_routes) / sizeof(router_routes[0]);

@@ -36,13 +36,29 @@
 #define CDX_PATH_MAX 96         /* JSON path buffer for error messages */
 #define CDX_MAX_DEPTH 64        /* nesting of components followed */
 
+/* Package fields of a component, worked out once (arena strings). */
+typedef struct cdx_pkg {
+	int done;
+	char *name;
+	char *version;
+	char *purl;
+	char *type;
+	char *path;
+} cdx_pkg;
+
+/* A component of the BOM and, once asked for, its package fields. */
+typedef struct cdx_comp {
+	const json_t *json;
+	cdx_pkg pkg;
+} cdx_comp;
+
 /* Parse state for one BOM. */
 typedef struct cdx_ctx {
 	ms_report *r;
 	ms_scan *scan;
 	json_t *seen;            /* finding key -> index, see add_unique */
 	json_t *ref_index;       /* bom-ref -> position in comps */
-	const json_t **comps;    /* every component, malloc'd */
+	cdx_comp *comps;         /* every component, malloc'd */
 	size_t n_comps;
 	size_t cap_comps;
 } cdx_ctx;
@@ -221,7 +237,7 @@ static int collect(cdx_ctx *c, const json_t *comp, int depth)
 {
 	const json_t *child;
 	const char *ref;
-	const json_t **grown;
+	cdx_comp *grown;
 	size_t i, ncap;
 
 	if (!json_is_object(comp) || depth > CDX_MAX_DEPTH)
@@ -236,7 +252,8 @@ static int collect(cdx_ctx *c, const json_t *comp, int depth)
 		c->comps = grown;
 		c->cap_comps = ncap;
 	}
-	c->comps[c->n_comps] = comp;
+	memset(&c->comps[c->n_comps], 0, sizeof(c->comps[0]));
+	c->comps[c->n_comps].json = comp;
 	ref = ms_json_str(comp, "bom-ref");
 	if (ref && !json_object_get(c->ref_index, ref) &&
 	    json_object_set_new_nocheck(c->ref_index, ref,
@@ -251,7 +268,7 @@ static int collect(cdx_ctx *c, const json_t *comp, int depth)
 
 /* The component a ref names: a bom-ref, or a BOM-link
  * "urn:cdx:serial/version#bom-ref" into this BOM.  NULL when unknown. */
-static const json_t *resolve(const cdx_ctx *c, const char *ref)
+static cdx_comp *resolve(const cdx_ctx *c, const char *ref)
 {
 	const json_t *hit = json_object_get(c->ref_index, ref);
 	const char *hash;
@@ -260,7 +277,7 @@ static const json_t *resolve(const cdx_ctx *c, const char *ref)
 		hit = json_object_get(c->ref_index, hash + 1);
 	if (!hit)
 		return NULL;
-	return c->comps[json_integer_value(hit)];
+	return &c->comps[json_integer_value(hit)];
 }
 
 /* ---- image and scanner ------------------------------------------------- */
@@ -329,9 +346,9 @@ static const json_t *find_os(const cdx_ctx *c)
 	size_t i;
 
 	for (i = 0; i < c->n_comps; i++) {
-		type = ms_json_str(c->comps[i], "type");
+		type = ms_json_str(c->comps[i].json, "type");
 		if (type && !strcmp(type, "operating-system"))
-			return c->comps[i];
+			return c->comps[i].json;
 	}
 	return NULL;
 }
@@ -568,83 +585,121 @@ static int pick_cvss(ms_report *r, ms_finding *f, const json_t *vuln,
 
 /* ---- fixed versions ---------------------------------------------------- */
 
+/* Trivy's recommendation, read once per vulnerability. */
+typedef struct cdx_fixes {
+	json_t *by_pkg;          /* package name -> fixed version (string) */
+	const char *only;        /* the version when there is one clause */
+	size_t clauses;
+} cdx_fixes;
+
+/* Pointer to the first occurrence of needle in [b, e), or NULL. */
+static const char *find_in(const char *b, const char *e, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; (size_t)(e - b) >= n; b++)
+		if (!memcmp(b, needle, n))
+			return b;
+	return NULL;
+}
+
 /*
- * Trivy's recommendation: "Upgrade P to version V" clauses joined by "; ".
- * The V of the clause naming pkg, else the V of the only clause when the
- * vulnerability affects a single component.  NULL when none applies, NULL
- * with *oom set on exhaustion.
+ * Read "Upgrade P to version V" clauses joined by "; " into fx (the first
+ * clause for a package wins).  fx->by_pkg is the caller's to json_decref.
+ * 0, or -1 on exhaustion.
  */
-static char *fix_from_recommendation(ms_report *r, const char *rec,
-				     const char *pkg, int single, int *oom)
+static int read_recommendation(const char *rec, cdx_fixes *fx)
 {
 	static const char up[] = "Upgrade ", to[] = " to version ";
-	const char *b = rec, *e, *n, *t, *v = NULL, *ve = NULL;
-	const char *first = NULL, *first_end = NULL;
-	size_t clauses = 0;
-	char *out;
+	const char *b = rec, *e, *n, *t, *v;
+	json_t *hit;
 
-	while (b && *b && !v) {
+	memset(fx, 0, sizeof(*fx));
+	fx->by_pkg = json_object();
+	if (!fx->by_pkg)
+		return -1;
+	while (b && *b) {
 		e = strstr(b, "; ");
 		if (!e)
 			e = b + strlen(b);
 		n = b + sizeof(up) - 1;
-		t = strncmp(b, up, sizeof(up) - 1) ? NULL : strstr(n, to);
-		if (t && t < e) {
-			clauses++;
-			if (!first) {
-				first = t + sizeof(to) - 1;
-				first_end = e;
+		t = strncmp(b, up, sizeof(up) - 1) ? NULL : find_in(n, e, to);
+		v = t ? t + sizeof(to) - 1 : NULL;
+		while (v && v < e && isspace((unsigned char)*v))
+			v++;
+		if (v && v < e && t > n) {
+			fx->clauses++;
+			hit = json_object_getn(fx->by_pkg, n, (size_t)(t - n));
+			if (!hit) {
+				hit = json_stringn_nocheck(v, (size_t)(e - v));
+				if (json_object_setn_new_nocheck(fx->by_pkg, n,
+						(size_t)(t - n), hit) < 0)
+					return -1;
 			}
-			if (pkg && (size_t)(t - n) == strlen(pkg) &&
-			    !strncmp(n, pkg, (size_t)(t - n))) {
-				v = t + sizeof(to) - 1;
-				ve = e;
-			}
+			if (fx->clauses == 1)
+				fx->only = json_string_value(hit);
 		}
 		b = *e ? e + 2 : NULL;
 	}
-	if (!v && single && clauses == 1) {
-		v = first;
-		ve = first_end;
-	}
-	if (!v)
-		return NULL;
-	while (v < ve && isspace((unsigned char)*v))
-		v++;
-	while (ve > v && isspace((unsigned char)ve[-1]))
-		ve--;
-	if (v == ve)
-		return NULL;
-	out = arena_strndup(&r->mem, v, (size_t)(ve - v));
-	if (!out)
-		*oom = 1;
-	return out;
+	return 0;
+}
+
+/* The fixed version the recommendation gives package pkg: its own
+ * clause, else the only clause when the vulnerability affects a single
+ * component. */
+static const char *fix_for(const cdx_fixes *fx, const char *pkg, int single)
+{
+	const char *v = json_string_value(json_object_get(fx->by_pkg, pkg));
+
+	if (!v && single && fx->clauses == 1)
+		v = fx->only;
+	return v;
+}
+
+/* An affects[].versions entry marked "unaffected": its version. */
+static const char *unaffected(const json_t *e)
+{
+	const char *status = ms_json_str(e, "status");
+	const char *v = ms_json_str(e, "version");
+
+	return status && !strcmp(status, "unaffected") && v && *v ? v : NULL;
 }
 
 /* affects[].versions entries marked "unaffected", joined with ", ". */
 static int fix_from_versions(ms_report *r, char **dst, const json_t *affect)
 {
 	const json_t *versions = json_object_get(affect, "versions"), *e;
-	const char *status, *v;
-	size_t i;
-	char *s;
+	size_t i, len, total = 0, off = 0;
+	const char *v;
+	char *p;
 
 	*dst = NULL;
 	json_array_foreach(versions, i, e) {
-		status = ms_json_str(e, "status");
-		v = ms_json_str(e, "version");
-		if (!status || strcmp(status, "unaffected") || !v || !*v)
+		if (!(v = unaffected(e)))
 			continue;
-		if (!*dst) {
-			s = ms_strdup(r, v);
-		} else {
-			s = concat(r, *dst, strlen(*dst), ", ");
-			s = s ? concat(r, s, strlen(s), v) : NULL;
-		}
-		if (!s)
+		len = strlen(v);
+		if (len > SIZE_MAX / 2 - total)
 			return -1;
-		*dst = s;
+		total += len + 2;
 	}
+	if (!total)
+		return 0;
+	p = arena_alloc(&r->mem, total - 1);   /* n * ", " - 2 + NUL */
+	if (!p)
+		return -1;
+	json_array_foreach(versions, i, e) {
+		if (!(v = unaffected(e)))
+			continue;
+		if (off) {
+			memcpy(p + off, ", ", 2);
+			off += 2;
+		}
+		len = strlen(v);
+		memcpy(p + off, v, len);
+		off += len;
+	}
+	p[off] = '\0';
+	*dst = p;
 	return 0;
 }
 
@@ -730,14 +785,14 @@ static int add_unique(ms_report *r, ms_scan *s, json_t *seen,
 }
 
 /*
- * Package fields of f from the component ref names.  A ref that matches
- * no component but is a purl (Trivy uses purls as bom-refs) is read as
- * one; any other unknown ref stands in as the package name itself.
+ * Package fields of component comp (NULL when ref matches none).  A ref
+ * that names no component but is a purl (Trivy uses purls as bom-refs) is
+ * read as one; any other unknown ref stands in as the package name.  0,
+ * or -1 on exhaustion.
  */
-static int fill_package(cdx_ctx *c, ms_finding *f, const char *ref)
+static int package_of(ms_report *r, const json_t *comp, const char *ref,
+		      cdx_pkg *p)
 {
-	ms_report *r = c->r;
-	const json_t *comp = resolve(c, ref);
 	const char *name = ms_json_str(comp, "name");
 	const char *version = ms_json_str(comp, "version");
 	const char *purl = ms_json_str(comp, "purl");
@@ -772,12 +827,30 @@ static int fill_package(cdx_ctx *c, ms_finding *f, const char *ref)
 	path = property(comp, "aquasecurity:trivy:FilePath");
 	if (!path)
 		path = property(comp, "syft:location:0:path");
-	if (copy_str(r, &f->pkg_name, name) < 0 ||
-	    copy_str(r, &f->installed_version, version) < 0 ||
-	    copy_str(r, &f->purl, purl) < 0 ||
-	    copy_str(r, &f->pkg_type, type) < 0 ||
-	    copy_str(r, &f->pkg_path, path) < 0)
+	if (copy_str(r, &p->name, name) < 0 ||
+	    copy_str(r, &p->version, version) < 0 ||
+	    copy_str(r, &p->purl, purl) < 0 ||
+	    copy_str(r, &p->type, type) < 0 ||
+	    copy_str(r, &p->path, path) < 0)
 		return -1;
+	p->done = 1;
+	return 0;
+}
+
+/* Package fields of f from the component ref names, worked out once per
+ * component however many vulnerabilities affect it. */
+static int fill_package(cdx_ctx *c, ms_finding *f, const char *ref)
+{
+	cdx_comp *comp = resolve(c, ref);
+	cdx_pkg tmp = { 0 }, *p = comp ? &comp->pkg : &tmp;
+
+	if (!p->done && package_of(c->r, comp ? comp->json : NULL, ref, p) < 0)
+		return -1;
+	f->pkg_name = p->name;
+	f->installed_version = p->version;
+	f->purl = p->purl;
+	f->pkg_type = p->type;
+	f->pkg_path = p->path;
 	return 0;
 }
 
@@ -792,7 +865,8 @@ static ms_err parse_vulnerability(cdx_ctx *c, const json_t *vuln, size_t i,
 	const char *url, *ref, *alias;
 	char path[CDX_PATH_MAX];
 	ms_finding base = { 0 }, f;
-	int oom = 0;
+	cdx_fixes fixes = { 0 };
+	ms_err rc = MS_OK;
 	size_t k;
 
 	if (!json_is_object(vuln) || !id || !*id) {
@@ -806,34 +880,40 @@ static ms_err parse_vulnerability(cdx_ctx *c, const json_t *vuln, size_t i,
 	if (copy_str(r, &base.vuln_id, id) < 0 ||
 	    copy_str(r, &base.url, url) < 0 ||
 	    copy_str(r, &base.published, ms_json_str(vuln, "published")) < 0 ||
-	    pick_cvss(r, &base, vuln, vsource) < 0)
-		return nomem(err);
+	    pick_cvss(r, &base, vuln, vsource) < 0 ||
+	    read_recommendation(ms_json_str(vuln, "recommendation"), &fixes) < 0)
+		goto nomem;
 	base.severity = pick_severity(vuln, vsource);
 	json_array_foreach(json_object_get(vuln, "references"), k, e) {
 		alias = ms_json_str(e, "id");
 		if (alias && strcmp(alias, id) &&
 		    ms_strlist_add(r, &base.aliases, alias) < 0)
-			return nomem(err);
+			goto nomem;
 	}
 	json_array_foreach(affects, k, a) {
 		ref = ms_json_str(a, "ref");
 		if (!ref || !*ref) {
 			snprintf(path, sizeof(path),
 				 "vulnerabilities[%zu].affects[%zu].ref", i, k);
-			return missing(err, path);
+			rc = missing(err, path);
+			goto cleanup;
 		}
 		f = base;
-		if (fill_package(c, &f, ref) < 0)
-			return nomem(err);
-		f.fixed_version = fix_from_recommendation(r,
-				ms_json_str(vuln, "recommendation"), f.pkg_name,
-				json_array_size(affects) == 1, &oom);
-		if (oom || (!f.fixed_version &&
-			    fix_from_versions(r, &f.fixed_version, a) < 0) ||
+		if (fill_package(c, &f, ref) < 0 ||
+		    copy_str(r, &f.fixed_version, fix_for(&fixes, f.pkg_name,
+				json_array_size(affects) == 1)) < 0 ||
+		    (!f.fixed_version &&
+		     fix_from_versions(r, &f.fixed_version, a) < 0) ||
 		    add_unique(r, c->scan, c->seen, &f) < 0)
-			return nomem(err);
+			goto nomem;
 	}
-	return MS_OK;
+	goto cleanup;
+
+nomem:
+	rc = nomem(err);
+cleanup:
+	json_decref(fixes.by_pkg);
+	return rc;
 }
 
 /* ---- public ------------------------------------------------------------ */

@@ -49,6 +49,14 @@ typedef struct sarif_text {
 	char *image;       /* Grype: "… found in image I at: …" */
 } sarif_text;
 
+/* What a rule says, worked out on first use: many results share a rule. */
+typedef struct sarif_rule {
+	int done;
+	int skip;                /* Trivy misconfiguration, secret, licence */
+	ms_severity tag_sev;     /* first severity word among the tags */
+	sarif_text help;         /* key/value lines of help.text */
+} sarif_rule;
+
 /* Per-run state shared by the results of one run. */
 typedef struct sarif_run {
 	ms_report *r;
@@ -56,6 +64,7 @@ typedef struct sarif_run {
 	json_t *seen;            /* finding key -> index, see add_unique */
 	json_t *rule_index;      /* rule id -> index in rules */
 	const json_t *rules;     /* tool.driver.rules */
+	sarif_rule *info;        /* per rule, malloc'd */
 	const char *info_uri;    /* tool.driver.informationUri */
 	int is_trivy;
 	int is_grype;
@@ -358,21 +367,16 @@ static ms_severity severity_of_level(const char *level)
  * rule's default level.
  */
 static ms_severity pick_severity(const json_t *res, const json_t *rule,
-				 const sarif_text *t)
+				 const sarif_rule *info, const sarif_text *t)
 {
 	const json_t *props = json_object_get(rule, "properties");
-	const json_t *tags = json_object_get(props, "tags"), *tag;
 	double score = score_of(json_object_get(props, "security-severity"));
 	ms_severity sev;
-	size_t i;
 
 	if (score)
 		return severity_of_score(score);
-	json_array_foreach(tags, i, tag) {
-		sev = ms_severity_from_string(json_string_value(tag));
-		if (sev != MS_SEV_UNKNOWN)
-			return sev;
-	}
+	if (info->tag_sev != MS_SEV_UNKNOWN)
+		return info->tag_sev;
 	sev = ms_severity_from_string(t->severity);
 	if (sev != MS_SEV_UNKNOWN)
 		return sev;
@@ -516,34 +520,49 @@ static int add_unique(ms_report *r, ms_scan *s, json_t *seen,
 	return rc;
 }
 
-/* Trivy writes misconfigurations, secrets and licences as results too;
- * their rule tags start with that class instead of "vulnerability". */
-static int not_a_vulnerability(const json_t *rule)
+/*
+ * Work out rule info once: its help lines, its first severity tag, and
+ * whether it is one of the misconfiguration, secret and licence rules
+ * Trivy writes as results too (tagged with that class instead of
+ * "vulnerability").  0, or -1 on exhaustion.
+ */
+static int rule_info(ms_report *r, const json_t *rule, sarif_rule *info)
 {
 	const json_t *tags = json_object_get(json_object_get(rule, "properties"),
 					     "tags");
 	const char *tag;
+	ms_severity sev;
+	int vuln = 0, other = 0;
 	size_t i;
-	int other = 0;
 	json_t *v;
 
+	if (info->done)
+		return 0;
 	json_array_foreach(tags, i, v) {
 		tag = json_string_value(v);
 		if (!tag)
 			continue;
 		if (!strcasecmp(tag, "vulnerability"))
-			return 0;
+			vuln = 1;
 		if (!strcasecmp(tag, "misconfiguration") ||
 		    !strcasecmp(tag, "secret") || !strcasecmp(tag, "license"))
 			other = 1;
+		sev = ms_severity_from_string(tag);
+		if (info->tag_sev == MS_SEV_UNKNOWN)
+			info->tag_sev = sev;
 	}
-	return other;
+	info->skip = other && !vuln;
+	if (parse_lines(r, ms_json_str(json_object_get(rule, "help"), "text"),
+			&info->help) < 0)
+		return -1;
+	info->done = 1;
+	return 0;
 }
 
 /* The result's rule: by ruleId (or rule.id) through the index, else by
- * ruleIndex (or rule.index). */
+ * ruleIndex (or rule.index).  *pos is its position in rules. */
 static const json_t *find_rule(const sarif_run *c, const json_t *res,
-			       const char **rule_id)
+			       const char **rule_id, size_t *pos)
 {
 	const json_t *ref = json_object_get(res, "rule");
 	const json_t *idx = json_object_get(res, "ruleIndex");
@@ -553,8 +572,10 @@ static const json_t *find_rule(const sarif_run *c, const json_t *res,
 	*rule_id = ms_json_str(res, "ruleId");
 	if (!*rule_id)
 		*rule_id = ms_json_str(ref, "id");
-	if (*rule_id && (hit = json_object_get(c->rule_index, *rule_id)))
-		return json_array_get(c->rules, (size_t)json_integer_value(hit));
+	if (*rule_id && (hit = json_object_get(c->rule_index, *rule_id))) {
+		*pos = (size_t)json_integer_value(hit);
+		return json_array_get(c->rules, *pos);
+	}
 	if (!json_is_integer(idx))
 		idx = json_object_get(ref, "index");
 	if (!json_is_integer(idx))
@@ -562,7 +583,8 @@ static const json_t *find_rule(const sarif_run *c, const json_t *res,
 	i = json_integer_value(idx);
 	if (i < 0 || (json_int_t)json_array_size(c->rules) <= i)
 		return NULL;
-	return json_array_get(c->rules, (size_t)i);
+	*pos = (size_t)i;
+	return json_array_get(c->rules, *pos);
 }
 
 /* Grype's rule ids are "<vulnerability ID>-<package>": strip the package. */
@@ -585,23 +607,29 @@ static ms_err parse_result(sarif_run *c, const json_t *res, size_t j,
 	const json_t *rule, *loc;
 	const char *rule_id, *rule_name, *text, *uri, *help_uri, *purl;
 	ms_finding f = { 0 };
+	sarif_rule none = { 0 }, *info = &none;
+	size_t pos = 0;
 	int image_level, oom = 0;
 
 	if (!json_is_object(res))
 		return missing(err, c->run, 1, j, "");
-	rule = find_rule(c, res, &rule_id);
+	rule = find_rule(c, res, &rule_id, &pos);
 	if (!rule_id)
 		rule_id = ms_json_str(rule, "id");
 	if (!rule_id && !rule)
 		return missing(err, c->run, 1, j, ".ruleId");
-	if (not_a_vulnerability(rule))
+	if (rule) {
+		info = &c->info[pos];
+		if (rule_info(r, rule, info) < 0)
+			return nomem(err);
+	}
+	if (info->skip)
 		return MS_OK;
 
 	text = ms_json_str(json_object_get(res, "message"), "text");
-	if (parse_lines(r, text, &msg) < 0 ||
-	    parse_lines(r, ms_json_str(json_object_get(rule, "help"), "text"),
-			&help) < 0)
+	if (parse_lines(r, text, &msg) < 0)
 		return nomem(err);
+	help = info->help;
 	/* Trivy's help names the package of the rule's first result. */
 	if (msg.pkg && help.pkg && strcmp(msg.pkg, help.pkg))
 		memset(&help, 0, sizeof(help));
@@ -659,7 +687,7 @@ static ms_err parse_result(sarif_run *c, const json_t *res, size_t j,
 	    copy_str(r, &f.title, ms_json_str(json_object_get(rule,
 			"shortDescription"), "text")) < 0)
 		return nomem(err);
-	f.severity = pick_severity(res, rule, &t);
+	f.severity = pick_severity(res, rule, info, &t);
 	if (pick_cvss(c, &f, rule, &t) < 0)
 		return nomem(err);
 	if (t.image && !c->scan->image.name)
@@ -772,7 +800,9 @@ static ms_err parse_run(ms_report *r, const json_t *run, size_t i,
 	c.scan = ms_report_add_scan(r);
 	c.seen = json_object();
 	c.rule_index = json_object();
-	if (!c.scan || !c.seen || !c.rule_index ||
+	/* + 1: calloc(0) may give NULL, which would read as out of memory */
+	c.info = calloc(json_array_size(c.rules) + 1, sizeof(*c.info));
+	if (!c.scan || !c.seen || !c.rule_index || !c.info ||
 	    fill_scan(r, c.scan, run, driver) < 0 ||
 	    index_rules(c.rule_index, c.rules) < 0) {
 		rc = nomem(err);
@@ -786,6 +816,7 @@ static ms_err parse_run(ms_report *r, const json_t *run, size_t i,
 cleanup:
 	json_decref(c.seen);
 	json_decref(c.rule_index);
+	free(c.info);
 	return rc;
 }
 

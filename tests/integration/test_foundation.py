@@ -188,10 +188,16 @@ def test_readyz_follows_database_restart():
 
 def test_access_log_lines():
     def run(s, db):
-        s.request("GET", "/healthz", headers={"X-Request-Id": "log-probe-1"})
         import json as j
-        lines = [j.loads(l) for l in s.log().splitlines() if l.startswith("{")]
-        hit = [l for l in lines if l.get("request_id") == "log-probe-1"]
+        import time
+        s.request("GET", "/healthz", headers={"X-Request-Id": "log-probe-1"})
+        # the line is written just after the answer: give it a moment
+        for _ in range(50):
+            lines = [j.loads(l) for l in s.log().splitlines() if l.startswith("{")]
+            hit = [l for l in lines if l.get("request_id") == "log-probe-1"]
+            if hit:
+                break
+            time.sleep(0.05)
         expect(hit and hit[0]["status"] == 200 and hit[0]["type"] == "access", lines[-3:])
     with_server(run)
 
