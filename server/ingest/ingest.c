@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "../util/json_arena.h"
+
 #include "cyclonedx.h"
 #include "grype.h"
 #include "sarif.h"
@@ -74,13 +76,19 @@ json_t *ingest_load_json(const char *data, size_t len, ms_error *err)
 ms_err ingest_parse_report(ms_report *out, const char *data, size_t len,
 			   const char *forced, ms_error *err)
 {
+	arena tree = ARENA_INIT;
 	json_t *root;
 	ms_err rc;
 	size_t i;
 
+	/* the document's tree lives in its own arena, dropped at once */
+	json_arena_begin(&tree);
 	root = ingest_load_json(data, len, err);
-	if (!root)
+	if (!root) {
+		json_arena_end();
+		arena_free(&tree);
 		return MS_ERR_SYNTAX;
+	}
 	rc = ms_error_set(err, MS_ERR_FORMAT, "", "the report is not in a format muster reads"
 			  " (Trivy, Grype, SARIF or CycloneDX JSON)");
 	for (i = 0; i < NFORMATS; i++) {
@@ -96,5 +104,7 @@ ms_err ingest_parse_report(ms_report *out, const char *data, size_t len,
 		rc = ms_error_set(err, MS_ERR_FORMAT, "format",
 				  "unknown format \"%.40s\" (use trivy, grype, sarif or cyclonedx)", forced);
 	json_decref(root);
+	json_arena_end();
+	arena_free(&tree);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "../ingest/ingest.h"
 #include "../ingest/podlist.h"
 #include "../util/crypto.h"
+#include "../util/json_arena.h"
 #include "../util/timeutil.h"
 
 static const char *const default_moving_tags[] = {"latest", NULL};
@@ -115,6 +116,7 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 	char sha[CRYPTO_SHA256_HEX];
 	const char *cluster = opt->cluster, *format;
 	ms_error err;
+	arena tree = ARENA_INIT;
 	json_t *root;
 	size_t i;
 	ms_err prc;
@@ -123,8 +125,10 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 	memset(res, 0, sizeof(*res));
 	memset(&err, 0, sizeof(err));
 	rt_snapshot_init(&snap);
+	json_arena_begin(&tree);
 	root = ingest_load_json(body, len, &err);
 	if (!root) {
+		json_arena_end();
 		if (err.line > 0)
 			fail(res, 400, "malformed_json", "the snapshot is not valid JSON: line %d, column %d: %s",
 			     err.line, err.column, err.message);
@@ -140,6 +144,8 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 		prc = runtime_own_parse(&snap, root, &err);
 	}
 	json_decref(root);
+	json_arena_end();
+	arena_free(&tree);
 	if (prc == MS_ERR_FORMAT) {
 		fail(res, 415, "unsupported_format",
 		     "send a Kubernetes PodList (kubectl get pods -A -o json) or muster's container list (docs/runtime.md)");
@@ -205,6 +211,7 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 		res->status = 201;
 	}
 cleanup:
+	arena_free(&tree);
 	free(rows);
 	rt_snapshot_free(&snap);
 }

@@ -14,9 +14,15 @@
 #include "../util/buf.h"
 #include "../util/crypto.h"
 #include "../util/gz.h"
+#include "../util/log.h"
 #include "../util/timeutil.h"
 
 static const char *const default_moving_tags[] = {"latest", NULL};
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
 
 static void fail(scan_result *res, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -89,6 +95,11 @@ void scan_service_ingest(db_conn *db, const store_actor *who, const char *body, 
 	size_t i;
 	int rc, dup = 0;
 
+	struct timespec t0, t1, t2, t3;
+	char timing[160];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t1 = t2 = t3 = t0;
 	memset(res, 0, sizeof(*res));
 	memset(&err, 0, sizeof(err));
 	ms_report_init(&rep);
@@ -142,6 +153,7 @@ void scan_service_ingest(db_conn *db, const store_actor *who, const char *body, 
 		ins[i].scan = s;
 		ins[i].scanned_at = t;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	res->multi = rep.n_scans > 1;
 	if (!db) {
 		res->status = 201;
@@ -152,6 +164,7 @@ void scan_service_ingest(db_conn *db, const store_actor *who, const char *body, 
 		fail(res, 500, "internal", "could not compress the report");
 		goto cleanup;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	rin.format = rep.format;
 	rin.sha256 = sha;
 	rin.idempotency_key = opt->idempotency_key;
@@ -166,6 +179,10 @@ void scan_service_ingest(db_conn *db, const store_actor *who, const char *body, 
 		goto cleanup;
 	}
 	res->status = dup ? 200 : 201;
+	clock_gettime(CLOCK_MONOTONIC, &t3);
+	snprintf(timing, sizeof(timing), "parse %.1f ms, compress %.1f ms, store %.1f ms",
+		 ms_between(&t0, &t1), ms_between(&t1, &t2), ms_between(&t2, &t3));
+	log_event("info", "scan report ingested", "timing", timing, "format", rep.format, NULL);
 cleanup:
 	free(ins);
 	free(ids);

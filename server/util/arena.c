@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_BLOCK_SIZE (64 * 1024)  /* default block payload */
+#define ARENA_BLOCK_SIZE (64 * 1024)  /* first block payload */
+#define ARENA_BLOCK_MAX (4 * 1024 * 1024)  /* largest shared block */
 #define ARENA_ALIGN 16                /* alignment of every allocation */
 
 struct arena_block {
@@ -34,7 +35,13 @@ void *arena_alloc(arena *a, size_t n)
 	if (a->limit && (need > a->limit || a->total > a->limit - need))
 		return NULL;
 	if (!b || b->size - b->used < need) {
-		bsize = need > ARENA_BLOCK_SIZE ? need : ARENA_BLOCK_SIZE;
+		/* blocks grow with the arena (to 4 MiB) so big trees take
+		 * few blocks */
+		bsize = a->total / 2 > ARENA_BLOCK_SIZE ? a->total / 2 : ARENA_BLOCK_SIZE;
+		if (bsize > ARENA_BLOCK_MAX)
+			bsize = ARENA_BLOCK_MAX;
+		if (bsize < need)
+			bsize = need;
 		if (bsize > SIZE_MAX - sizeof(arena_block))
 			return NULL;
 		b = malloc(sizeof(arena_block) + bsize);
@@ -44,7 +51,7 @@ void *arena_alloc(arena *a, size_t n)
 		b->size = bsize;
 		/* A dedicated big block goes behind the head so the head's
 		 * free space stays usable for small requests. */
-		if (a->head && need > ARENA_BLOCK_SIZE) {
+		if (a->head && need > ARENA_BLOCK_MAX) {
 			b->next = a->head->next;
 			a->head->next = b;
 		} else {
@@ -124,6 +131,17 @@ int arena_grow(arena *a, void **items, size_t *cap, size_t used, size_t size)
 		memcpy(n, *items, used * size);
 	*items = n;
 	*cap = ncap;
+	return 0;
+}
+
+int arena_owns(const arena *a, const void *p)
+{
+	const arena_block *b;
+	const unsigned char *u = p;
+
+	for (b = a->head; b; b = b->next)
+		if (u >= b->data && u < b->data + b->size)
+			return 1;
 	return 0;
 }
 

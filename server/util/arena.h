@@ -35,6 +35,8 @@ char *arena_printf(arena *a, const char *fmt, ...)
 /* Grow an arena-owned array: *items has *cap slots of size bytes; ensures
  * room for one more. Old storage stays in the arena until arena_free. */
 int arena_grow(arena *a, void **items, size_t *cap, size_t used, size_t size);
+/* 1 when p points into one of the arena's blocks (linear in blocks). */
+int arena_owns(const arena *a, const void *p);
 /* Release every block. The arena is reusable afterwards. */
 void arena_free(arena *a);
 
