@@ -48,7 +48,7 @@ typedef struct cdx_pkg {
 
 /* A component of the BOM and, once asked for, its package fields. */
 typedef struct cdx_comp {
-	const json_t *json;
+	const jd_value *json;
 	cdx_pkg pkg;
 } cdx_comp;
 
@@ -121,16 +121,16 @@ static ms_err missing(ms_error *err, const char *path)
 }
 
 /* Value of the first property named name in obj.properties[]. */
-static const char *property(const json_t *obj, const char *name)
+static const char *property(const jd_value *obj, const char *name)
 {
-	const json_t *p;
+	const jd_value *p;
 	const char *n;
 	size_t i;
 
-	json_array_foreach(json_object_get(obj, "properties"), i, p) {
-		n = ms_json_str(p, "name");
+	jd_array_foreach(jd_object_get(obj, "properties"), i, p) {
+		n = ms_jd_str(p, "name");
 		if (n && !strcmp(n, name))
-			return ms_json_str(p, "value");
+			return ms_jd_str(p, "value");
 	}
 	return NULL;
 }
@@ -233,14 +233,14 @@ static int purl_parse(ms_report *r, const char *purl, purl_parts *p)
 
 /* Record comp and its nested components under their bom-refs (the first
  * component with a ref wins). */
-static int collect(cdx_ctx *c, const json_t *comp, int depth)
+static int collect(cdx_ctx *c, const jd_value *comp, int depth)
 {
-	const json_t *child;
+	const jd_value *child;
 	const char *ref;
 	cdx_comp *grown;
 	size_t i, ncap;
 
-	if (!json_is_object(comp) || depth > CDX_MAX_DEPTH)
+	if (!jd_is_object(comp) || depth > CDX_MAX_DEPTH)
 		return 0;
 	if (c->n_comps == c->cap_comps) {
 		ncap = c->cap_comps ? c->cap_comps * 2 : 64;
@@ -254,13 +254,13 @@ static int collect(cdx_ctx *c, const json_t *comp, int depth)
 	}
 	memset(&c->comps[c->n_comps], 0, sizeof(c->comps[0]));
 	c->comps[c->n_comps].json = comp;
-	ref = ms_json_str(comp, "bom-ref");
+	ref = ms_jd_str(comp, "bom-ref");
 	if (ref && !json_object_get(c->ref_index, ref) &&
 	    json_object_set_new_nocheck(c->ref_index, ref,
 			json_integer((json_int_t)c->n_comps)) < 0)
 		return -1;
 	c->n_comps++;
-	json_array_foreach(json_object_get(comp, "components"), i, child)
+	jd_array_foreach(jd_object_get(comp, "components"), i, child)
 		if (collect(c, child, depth + 1) < 0)
 			return -1;
 	return 0;
@@ -340,26 +340,26 @@ static int add_ref_forms(ms_report *r, ms_image *img, const char *input)
 }
 
 /* First operating-system component: the image's OS. */
-static const json_t *find_os(const cdx_ctx *c)
+static const jd_value *find_os(const cdx_ctx *c)
 {
 	const char *type;
 	size_t i;
 
 	for (i = 0; i < c->n_comps; i++) {
-		type = ms_json_str(c->comps[i].json, "type");
+		type = ms_jd_str(c->comps[i].json, "type");
 		if (type && !strcmp(type, "operating-system"))
 			return c->comps[i].json;
 	}
 	return NULL;
 }
 
-static int fill_image(cdx_ctx *c, const json_t *comp)
+static int fill_image(cdx_ctx *c, const jd_value *comp)
 {
 	ms_report *r = c->r;
 	ms_image *img = &c->scan->image;
-	const char *name = ms_json_str(comp, "name");
-	const char *version = ms_json_str(comp, "version");
-	const json_t *os = find_os(c), *p;
+	const char *name = ms_jd_str(comp, "name");
+	const char *version = ms_jd_str(comp, "version");
+	const jd_value *os = find_os(c), *p;
 	const char *pname, *value;
 	purl_parts oci;
 	char *s;
@@ -369,15 +369,15 @@ static int fill_image(cdx_ctx *c, const json_t *comp)
 	    (name && add_ref_forms(r, img, name) < 0) ||
 	    copy_str(r, &img->config_digest,
 		     property(comp, "aquasecurity:trivy:ImageID")) < 0 ||
-	    copy_str(r, &img->os_family, ms_json_str(os, "name")) < 0 ||
-	    copy_str(r, &img->os_version, ms_json_str(os, "version")) < 0)
+	    copy_str(r, &img->os_family, ms_jd_str(os, "name")) < 0 ||
+	    copy_str(r, &img->os_version, ms_jd_str(os, "version")) < 0)
 		return -1;
 	if (version && !strncmp(version, "sha256:", 7) &&
 	    copy_str(r, &img->manifest_digest, version) < 0)
 		return -1;
-	json_array_foreach(json_object_get(comp, "properties"), i, p) {
-		pname = ms_json_str(p, "name");
-		value = ms_json_str(p, "value");
+	jd_array_foreach(jd_object_get(comp, "properties"), i, p) {
+		pname = ms_jd_str(p, "name");
+		value = ms_jd_str(p, "value");
 		if (!pname || !value)
 			continue;
 		if (!strcmp(pname, "aquasecurity:trivy:RepoDigest") &&
@@ -387,7 +387,7 @@ static int fill_image(cdx_ctx *c, const json_t *comp)
 		    ms_strlist_add(r, &img->tags, value) < 0)
 			return -1;
 	}
-	if (purl_parse(r, ms_json_str(comp, "purl"), &oci) < 0)
+	if (purl_parse(r, ms_jd_str(comp, "purl"), &oci) < 0)
 		return -1;
 	if (!oci.type || strcmp(oci.type, "oci"))
 		return 0;
@@ -406,30 +406,30 @@ static int fill_image(cdx_ctx *c, const json_t *comp)
 
 /* Scanner from metadata.tools: the 1.4 array of {vendor, name, version},
  * or the 1.5+ object {components: [...], services: [...]}. */
-static int fill_scanner(ms_report *r, ms_scan *s, const json_t *tools)
+static int fill_scanner(ms_report *r, ms_scan *s, const jd_value *tools)
 {
-	const json_t *list[2] = { NULL, NULL }, *t = NULL, *e;
+	const jd_value *list[2] = { NULL, NULL }, *t = NULL, *e;
 	const char *version;
 	size_t i, k;
 
-	if (json_is_array(tools)) {
+	if (jd_is_array(tools)) {
 		list[0] = tools;
 	} else {
-		list[0] = json_object_get(tools, "components");
-		list[1] = json_object_get(tools, "services");
+		list[0] = jd_object_get(tools, "components");
+		list[1] = jd_object_get(tools, "services");
 	}
 	for (k = 0; k < 2 && !t; k++)
-		json_array_foreach(list[k], i, e)
-			if (ms_json_str(e, "name")) {
+		jd_array_foreach(list[k], i, e)
+			if (ms_jd_str(e, "name")) {
 				t = e;
 				break;
 			}
 	if (!t)
 		return 0;
-	version = ms_json_str(t, "version");
+	version = ms_jd_str(t, "version");
 	if (version && !strcmp(version, "[not provided]"))
 		version = NULL;   /* unreleased Grype/Syft builds */
-	if (copy_lower(r, &s->scanner_name, ms_json_str(t, "name")) < 0 ||
+	if (copy_lower(r, &s->scanner_name, ms_jd_str(t, "name")) < 0 ||
 	    copy_str(r, &s->scanner_version, version) < 0)
 		return -1;
 	return 0;
@@ -438,9 +438,9 @@ static int fill_scanner(ms_report *r, ms_scan *s, const json_t *tools)
 /* ---- ratings ----------------------------------------------------------- */
 
 /* The source a rating speaks for: its own, else the vulnerability's. */
-static const char *rating_source(const json_t *rating, const char *vsource)
+static const char *rating_source(const jd_value *rating, const char *vsource)
 {
-	const char *s = ms_json_str(json_object_get(rating, "source"), "name");
+	const char *s = ms_jd_str(jd_object_get(rating, "source"), "name");
 
 	return s ? s : vsource;
 }
@@ -451,10 +451,10 @@ static int same_source(const char *a, const char *b)
 }
 
 /* 3 for CVSS v3.x, 2 for v2, 0 otherwise (v4, OWASP, SSVC, EPSS…). */
-static int rating_class(const json_t *rating)
+static int rating_class(const jd_value *rating)
 {
-	const char *m = ms_json_str(rating, "method");
-	const char *v = ms_json_str(rating, "vector");
+	const char *m = ms_jd_str(rating, "method");
+	const char *v = ms_jd_str(rating, "vector");
 
 	if (m)
 		return (!strcmp(m, "CVSSv3") || !strcmp(m, "CVSSv31")) ? 3
@@ -467,35 +467,35 @@ static int rating_class(const json_t *rating)
 }
 
 /* CycloneDX severities; "none" and "info" rank as negligible. */
-static ms_severity rating_severity(const json_t *rating)
+static ms_severity rating_severity(const jd_value *rating)
 {
-	const char *s = ms_json_str(rating, "severity");
+	const char *s = ms_jd_str(rating, "severity");
 
 	if (s && (!strcasecmp(s, "none") || !strcasecmp(s, "info")))
 		return MS_SEV_NEGLIGIBLE;
 	return ms_severity_from_string(s);
 }
 
-static double rating_score(const json_t *rating)
+static double rating_score(const jd_value *rating)
 {
-	const json_t *v = json_object_get(rating, "score");
+	const jd_value *v = jd_object_get(rating, "score");
 	double d;
 
-	if (!json_is_number(v))
+	if (!jd_is_number(v))
 		return 0;
-	d = json_number_value(v);
+	d = jd_number_value(v);
 	return (d > 0 && d <= 10) ? d : 0;
 }
 
 /* First rating from source src (NULL: any) with a known severity,
  * preferring a CVSS v3 one. */
-static const json_t *severity_rating(const json_t *ratings, const char *vsource,
+static const jd_value *severity_rating(const jd_value *ratings, const char *vsource,
 				     const char *src, int any)
 {
-	const json_t *e, *first = NULL;
+	const jd_value *e, *first = NULL;
 	size_t i;
 
-	json_array_foreach(ratings, i, e) {
+	jd_array_foreach(ratings, i, e) {
 		if (rating_severity(e) == MS_SEV_UNKNOWN)
 			continue;
 		if (!any && !same_source(rating_source(e, vsource), src))
@@ -513,10 +513,10 @@ static const json_t *severity_rating(const json_t *ratings, const char *vsource,
  * (Trivy's vendor severity), else NVD's, else the first rating that has
  * one.
  */
-static ms_severity pick_severity(const json_t *vuln, const char *vsource)
+static ms_severity pick_severity(const jd_value *vuln, const char *vsource)
 {
-	const json_t *ratings = json_object_get(vuln, "ratings");
-	const json_t *e = severity_rating(ratings, vsource, vsource, 0);
+	const jd_value *ratings = jd_object_get(vuln, "ratings");
+	const jd_value *e = severity_rating(ratings, vsource, vsource, 0);
 
 	if (!e)
 		e = severity_rating(ratings, vsource, "nvd", 0);
@@ -540,14 +540,14 @@ static int source_label(ms_report *r, char **dst, const char *src)
  * CVSS of one class: NVD's rating, else the vulnerability source's, else
  * the first scored one.
  */
-static const json_t *cvss_rating(const json_t *ratings, const char *vsource,
+static const jd_value *cvss_rating(const jd_value *ratings, const char *vsource,
 				 int cls)
 {
-	const json_t *e, *own = NULL, *first = NULL;
+	const jd_value *e, *own = NULL, *first = NULL;
 	const char *src;
 	size_t i;
 
-	json_array_foreach(ratings, i, e) {
+	jd_array_foreach(ratings, i, e) {
 		if (rating_class(e) != cls || !rating_score(e))
 			continue;
 		src = rating_source(e, vsource);
@@ -561,22 +561,22 @@ static const json_t *cvss_rating(const json_t *ratings, const char *vsource,
 	return own ? own : first;
 }
 
-static int pick_cvss(ms_report *r, ms_finding *f, const json_t *vuln,
+static int pick_cvss(ms_report *r, ms_finding *f, const jd_value *vuln,
 		     const char *vsource)
 {
-	const json_t *ratings = json_object_get(vuln, "ratings");
-	const json_t *v3 = cvss_rating(ratings, vsource, 3);
-	const json_t *v2 = cvss_rating(ratings, vsource, 2);
+	const jd_value *ratings = jd_object_get(vuln, "ratings");
+	const jd_value *v3 = cvss_rating(ratings, vsource, 3);
+	const jd_value *v2 = cvss_rating(ratings, vsource, 2);
 
 	if (v3) {
 		f->cvss3_score = rating_score(v3);
-		if (copy_str(r, &f->cvss3_vector, ms_json_str(v3, "vector")) < 0 ||
+		if (copy_str(r, &f->cvss3_vector, ms_jd_str(v3, "vector")) < 0 ||
 		    source_label(r, &f->cvss3_source, rating_source(v3, vsource)) < 0)
 			return -1;
 	}
 	if (v2) {
 		f->cvss2_score = rating_score(v2);
-		if (copy_str(r, &f->cvss2_vector, ms_json_str(v2, "vector")) < 0 ||
+		if (copy_str(r, &f->cvss2_vector, ms_jd_str(v2, "vector")) < 0 ||
 		    source_label(r, &f->cvss2_source, rating_source(v2, vsource)) < 0)
 			return -1;
 	}
@@ -657,24 +657,24 @@ static const char *fix_for(const cdx_fixes *fx, const char *pkg, int single)
 }
 
 /* An affects[].versions entry marked "unaffected": its version. */
-static const char *unaffected(const json_t *e)
+static const char *unaffected(const jd_value *e)
 {
-	const char *status = ms_json_str(e, "status");
-	const char *v = ms_json_str(e, "version");
+	const char *status = ms_jd_str(e, "status");
+	const char *v = ms_jd_str(e, "version");
 
 	return status && !strcmp(status, "unaffected") && v && *v ? v : NULL;
 }
 
 /* affects[].versions entries marked "unaffected", joined with ", ". */
-static int fix_from_versions(ms_report *r, char **dst, const json_t *affect)
+static int fix_from_versions(ms_report *r, char **dst, const jd_value *affect)
 {
-	const json_t *versions = json_object_get(affect, "versions"), *e;
+	const jd_value *versions = jd_object_get(affect, "versions"), *e;
 	size_t i, len, total = 0, off = 0;
 	const char *v;
 	char *p;
 
 	*dst = NULL;
-	json_array_foreach(versions, i, e) {
+	jd_array_foreach(versions, i, e) {
 		if (!(v = unaffected(e)))
 			continue;
 		len = strlen(v);
@@ -687,7 +687,7 @@ static int fix_from_versions(ms_report *r, char **dst, const json_t *affect)
 	p = arena_alloc(&r->mem, total - 1);   /* n * ", " - 2 + NUL */
 	if (!p)
 		return -1;
-	json_array_foreach(versions, i, e) {
+	jd_array_foreach(versions, i, e) {
 		if (!(v = unaffected(e)))
 			continue;
 		if (off) {
@@ -790,12 +790,12 @@ static int add_unique(ms_report *r, ms_scan *s, json_t *seen,
  * read as one; any other unknown ref stands in as the package name.  0,
  * or -1 on exhaustion.
  */
-static int package_of(ms_report *r, const json_t *comp, const char *ref,
+static int package_of(ms_report *r, const jd_value *comp, const char *ref,
 		      cdx_pkg *p)
 {
-	const char *name = ms_json_str(comp, "name");
-	const char *version = ms_json_str(comp, "version");
-	const char *purl = ms_json_str(comp, "purl");
+	const char *name = ms_jd_str(comp, "name");
+	const char *version = ms_jd_str(comp, "version");
+	const char *purl = ms_jd_str(comp, "purl");
 	const char *type, *path;
 	purl_parts pp;
 
@@ -854,14 +854,14 @@ static int fill_package(cdx_ctx *c, ms_finding *f, const char *ref)
 	return 0;
 }
 
-static ms_err parse_vulnerability(cdx_ctx *c, const json_t *vuln, size_t i,
+static ms_err parse_vulnerability(cdx_ctx *c, const jd_value *vuln, size_t i,
 				  ms_error *err)
 {
 	ms_report *r = c->r;
-	const json_t *affects = json_object_get(vuln, "affects");
-	const json_t *a, *e;
-	const char *id = ms_json_str(vuln, "id");
-	const char *vsource = ms_json_str(json_object_get(vuln, "source"), "name");
+	const jd_value *affects = jd_object_get(vuln, "affects");
+	const jd_value *a, *e;
+	const char *id = ms_jd_str(vuln, "id");
+	const char *vsource = ms_jd_str(jd_object_get(vuln, "source"), "name");
 	const char *url, *ref, *alias;
 	char path[CDX_PATH_MAX];
 	ms_finding base = { 0 }, f;
@@ -869,29 +869,29 @@ static ms_err parse_vulnerability(cdx_ctx *c, const json_t *vuln, size_t i,
 	ms_err rc = MS_OK;
 	size_t k;
 
-	if (!json_is_object(vuln) || !id || !*id) {
+	if (!jd_is_object(vuln) || !id || !*id) {
 		snprintf(path, sizeof(path), "vulnerabilities[%zu].id", i);
 		return missing(err, path);
 	}
-	url = ms_json_str(json_array_get(json_object_get(vuln, "advisories"), 0),
+	url = ms_jd_str(jd_array_get(jd_object_get(vuln, "advisories"), 0),
 			  "url");
 	if (!url || !*url)
-		url = ms_json_str(json_object_get(vuln, "source"), "url");
+		url = ms_jd_str(jd_object_get(vuln, "source"), "url");
 	if (copy_str(r, &base.vuln_id, id) < 0 ||
 	    copy_str(r, &base.url, url) < 0 ||
-	    copy_str(r, &base.published, ms_json_str(vuln, "published")) < 0 ||
+	    copy_str(r, &base.published, ms_jd_str(vuln, "published")) < 0 ||
 	    pick_cvss(r, &base, vuln, vsource) < 0 ||
-	    read_recommendation(ms_json_str(vuln, "recommendation"), &fixes) < 0)
+	    read_recommendation(ms_jd_str(vuln, "recommendation"), &fixes) < 0)
 		goto nomem;
 	base.severity = pick_severity(vuln, vsource);
-	json_array_foreach(json_object_get(vuln, "references"), k, e) {
-		alias = ms_json_str(e, "id");
+	jd_array_foreach(jd_object_get(vuln, "references"), k, e) {
+		alias = ms_jd_str(e, "id");
 		if (alias && strcmp(alias, id) &&
 		    ms_strlist_add(r, &base.aliases, alias) < 0)
 			goto nomem;
 	}
-	json_array_foreach(affects, k, a) {
-		ref = ms_json_str(a, "ref");
+	jd_array_foreach(affects, k, a) {
+		ref = ms_jd_str(a, "ref");
 		if (!ref || !*ref) {
 			snprintf(path, sizeof(path),
 				 "vulnerabilities[%zu].affects[%zu].ref", i, k);
@@ -901,7 +901,7 @@ static ms_err parse_vulnerability(cdx_ctx *c, const json_t *vuln, size_t i,
 		f = base;
 		if (fill_package(c, &f, ref) < 0 ||
 		    copy_str(r, &f.fixed_version, fix_for(&fixes, f.pkg_name,
-				json_array_size(affects) == 1)) < 0 ||
+				jd_array_size(affects) == 1)) < 0 ||
 		    (!f.fixed_version &&
 		     fix_from_versions(r, &f.fixed_version, a) < 0) ||
 		    add_unique(r, c->scan, c->seen, &f) < 0)
@@ -918,9 +918,9 @@ cleanup:
 
 /* ---- public ------------------------------------------------------------ */
 
-int cyclonedx_detect(const json_t *root)
+int cyclonedx_detect(const jd_value *root)
 {
-	const char *format = ms_json_str(root, "bomFormat");
+	const char *format = ms_jd_str(root, "bomFormat");
 
 	return format && !strcmp(format, "CycloneDX");
 }
@@ -938,11 +938,11 @@ static int spec_supported(const char *v)
 	return end == v + 2 || minor >= 4;
 }
 
-ms_err cyclonedx_parse(ms_report *out, const json_t *root, ms_error *err)
+ms_err cyclonedx_parse(ms_report *out, const jd_value *root, ms_error *err)
 {
-	const json_t *meta = json_object_get(root, "metadata");
-	const json_t *vulns = json_object_get(root, "vulnerabilities");
-	const json_t *comp, *v;
+	const jd_value *meta = jd_object_get(root, "metadata");
+	const jd_value *vulns = jd_object_get(root, "vulnerabilities");
+	const jd_value *comp, *v;
 	cdx_ctx c = { 0 };
 	ms_err rc = MS_OK;
 	size_t i;
@@ -952,14 +952,14 @@ ms_err cyclonedx_parse(ms_report *out, const json_t *root, ms_error *err)
 				  "not a cyclonedx json bom");
 		goto cleanup;
 	}
-	if (!spec_supported(ms_json_str(root, "specVersion"))) {
+	if (!spec_supported(ms_jd_str(root, "specVersion"))) {
 		rc = ms_error_set(err, MS_ERR_FORMAT, "specVersion",
 				  "cyclonedx %s has no vulnerabilities; 1.4 or "
 				  "later is required",
-				  ms_json_str(root, "specVersion"));
+				  ms_jd_str(root, "specVersion"));
 		goto cleanup;
 	}
-	if (vulns && !json_is_null(vulns) && !json_is_array(vulns)) {
+	if (vulns && !jd_is_null(vulns) && !jd_is_array(vulns)) {
 		rc = missing(err, "vulnerabilities");
 		goto cleanup;
 	}
@@ -969,17 +969,17 @@ ms_err cyclonedx_parse(ms_report *out, const json_t *root, ms_error *err)
 	c.seen = json_object();
 	c.ref_index = json_object();
 	if (!c.scan || !c.seen || !c.ref_index ||
-	    collect(&c, json_object_get(meta, "component"), 0) < 0)
+	    collect(&c, jd_object_get(meta, "component"), 0) < 0)
 		goto nomem;
-	json_array_foreach(json_object_get(root, "components"), i, comp)
+	jd_array_foreach(jd_object_get(root, "components"), i, comp)
 		if (collect(&c, comp, 0) < 0)
 			goto nomem;
-	if (fill_image(&c, json_object_get(meta, "component")) < 0 ||
-	    fill_scanner(out, c.scan, json_object_get(meta, "tools")) < 0 ||
+	if (fill_image(&c, jd_object_get(meta, "component")) < 0 ||
+	    fill_scanner(out, c.scan, jd_object_get(meta, "tools")) < 0 ||
 	    copy_str(out, &c.scan->scanned_at,
-		     ms_json_str(meta, "timestamp")) < 0)
+		     ms_jd_str(meta, "timestamp")) < 0)
 		goto nomem;
-	json_array_foreach(vulns, i, v) {
+	jd_array_foreach(vulns, i, v) {
 		rc = parse_vulnerability(&c, v, i, err);
 		if (rc != MS_OK)
 			goto cleanup;

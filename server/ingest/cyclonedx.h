@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "../util/jdoc.h"
+
 #include "scan_model.h"
 
 /*
@@ -19,7 +21,7 @@
  * (an object whose bomFormat is "CycloneDX").  Returns 1 or 0; never
  * fails.  root is borrowed and may be NULL.
  */
-int cyclonedx_detect(const json_t *root);
+int cyclonedx_detect(const jd_value *root);
 
 /*
  * Fill *out from the BOM root (borrowed; nothing in out points into it
@@ -39,6 +41,6 @@ int cyclonedx_detect(const json_t *root);
  * "vulnerabilities" is not an array, or a vulnerability lacks its id or an
  * affects entry its ref; MS_ERR_NOMEM when memory runs out.
  */
-ms_err cyclonedx_parse(ms_report *out, const json_t *root, ms_error *err);
+ms_err cyclonedx_parse(ms_report *out, const jd_value *root, ms_error *err);
 
 #endif

@@ -60,13 +60,13 @@ static ms_err missing(ms_error *err, size_t i, const char *sub)
 }
 
 /* Add every non-empty string of the JSON array arr to l. */
-static int add_all(ms_report *r, ms_strlist *l, const json_t *arr)
+static int add_all(ms_report *r, ms_strlist *l, const jd_value *arr)
 {
 	size_t i;
-	json_t *v;
+	jd_value *v;
 
-	json_array_foreach(arr, i, v)
-		if (ms_strlist_add(r, l, json_string_value(v)) < 0)
+	jd_array_foreach(arr, i, v)
+		if (ms_strlist_add(r, l, jd_string_value(v)) < 0)
 			return -1;
 	return 0;
 }
@@ -75,16 +75,16 @@ static int add_all(ms_report *r, ms_strlist *l, const json_t *arr)
  * Join the non-empty strings of the JSON array arr with ", " into *dst
  * (NULL when there are none).  0, or -1 on exhaustion or size overflow.
  */
-static int join_strings(ms_report *r, char **dst, const json_t *arr)
+static int join_strings(ms_report *r, char **dst, const jd_value *arr)
 {
 	size_t i, total = 0, off = 0, n = 0, len;
 	const char *s;
-	json_t *v;
+	jd_value *v;
 	char *p;
 
 	*dst = NULL;
-	json_array_foreach(arr, i, v) {
-		s = json_string_value(v);
+	jd_array_foreach(arr, i, v) {
+		s = jd_string_value(v);
 		if (!s || !*s)
 			continue;
 		len = strlen(s);
@@ -98,8 +98,8 @@ static int join_strings(ms_report *r, char **dst, const json_t *arr)
 	p = arena_alloc(&r->mem, total - 1);   /* n * ", " - 2 + NUL */
 	if (!p)
 		return -1;
-	json_array_foreach(arr, i, v) {
-		s = json_string_value(v);
+	jd_array_foreach(arr, i, v) {
+		s = jd_string_value(v);
 		if (!s || !*s)
 			continue;
 		if (off) {
@@ -188,82 +188,82 @@ static int add_ref_forms(ms_report *r, ms_image *img, const char *input)
 	return 0;
 }
 
-static int fill_image(ms_report *r, ms_image *img, const json_t *root)
+static int fill_image(ms_report *r, ms_image *img, const jd_value *root)
 {
-	const json_t *source = json_object_get(root, "source");
-	const json_t *target = json_object_get(source, "target");
-	const json_t *distro = json_object_get(root, "distro");
-	const char *type = ms_json_str(source, "type");
+	const jd_value *source = jd_object_get(root, "source");
+	const jd_value *target = jd_object_get(source, "target");
+	const jd_value *distro = jd_object_get(root, "distro");
+	const char *type = ms_jd_str(source, "type");
 	const char *input;
 
-	if (json_is_object(target)) {
-		input = ms_json_str(target, "userInput");
+	if (jd_is_object(target)) {
+		input = ms_jd_str(target, "userInput");
 		if (!input)
-			input = ms_json_str(target, "path");
+			input = ms_jd_str(target, "path");
 		if (copy_str(r, &img->name, input) < 0 ||
 		    copy_str(r, &img->manifest_digest,
-			     ms_json_str(target, "manifestDigest")) < 0 ||
+			     ms_jd_str(target, "manifestDigest")) < 0 ||
 		    copy_str(r, &img->config_digest,
-			     ms_json_str(target, "imageID")) < 0 ||
+			     ms_jd_str(target, "imageID")) < 0 ||
 		    copy_str(r, &img->architecture,
-			     ms_json_str(target, "architecture")) < 0 ||
-		    add_all(r, &img->tags, json_object_get(target, "tags")) < 0 ||
+			     ms_jd_str(target, "architecture")) < 0 ||
+		    add_all(r, &img->tags, jd_object_get(target, "tags")) < 0 ||
 		    add_all(r, &img->repo_digests,
-			    json_object_get(target, "repoDigests")) < 0)
+			    jd_object_get(target, "repoDigests")) < 0)
 			return -1;
 		if (input && type && !strcmp(type, "image") &&
 		    add_ref_forms(r, img, input) < 0)
 			return -1;
-	} else if (json_is_string(target)) {
+	} else if (jd_is_string(target)) {
 		/* Old directory/file scans put the path here; the empty
 		 * presenter writes the placeholder "unknown". */
-		input = json_string_value(target);
+		input = jd_string_value(target);
 		if (strcmp(input, "unknown") && copy_str(r, &img->name, input) < 0)
 			return -1;
 	}
-	if (copy_str(r, &img->os_family, ms_json_str(distro, "name")) < 0 ||
-	    copy_str(r, &img->os_version, ms_json_str(distro, "version")) < 0)
+	if (copy_str(r, &img->os_family, ms_jd_str(distro, "name")) < 0 ||
+	    copy_str(r, &img->os_version, ms_jd_str(distro, "version")) < 0)
 		return -1;
 	return 0;
 }
 
 /* Vulnerability DB version: the build time when reported (v5 db.built,
  * v6 db.status.built), else the schema version. */
-static int fill_db_version(ms_report *r, ms_scan *s, const json_t *desc)
+static int fill_db_version(ms_report *r, ms_scan *s, const jd_value *desc)
 {
-	const json_t *db = json_object_get(desc, "db");
-	const json_t *status = json_object_get(db, "status");
-	const json_t *schema;
-	const char *built = ms_json_str(db, "built");
+	const jd_value *db = jd_object_get(desc, "db");
+	const jd_value *status = jd_object_get(db, "status");
+	const jd_value *schema;
+	const char *built = ms_jd_str(db, "built");
 
 	if (!built)
-		built = ms_json_str(status, "built");
+		built = ms_jd_str(status, "built");
 	if (built && *built)
 		return copy_str(r, &s->db_version, built);
-	schema = json_object_get(db, "schemaVersion");
+	schema = jd_object_get(db, "schemaVersion");
 	if (!schema)
-		schema = json_object_get(status, "schemaVersion");
-	if (json_is_string(schema))
-		return copy_str(r, &s->db_version, json_string_value(schema));
-	if (json_is_integer(schema)) {
+		schema = jd_object_get(status, "schemaVersion");
+	if (jd_is_string(schema))
+		return copy_str(r, &s->db_version, jd_string_value(schema));
+	if (jd_is_integer(schema)) {
 		s->db_version = arena_printf(&r->mem, "%lld",
-					     (long long)json_integer_value(schema));
+					     (long long)jd_integer_value(schema));
 		return s->db_version ? 0 : -1;
 	}
 	return 0;
 }
 
-static int fill_scan(ms_report *r, ms_scan *s, const json_t *root)
+static int fill_scan(ms_report *r, ms_scan *s, const jd_value *root)
 {
-	const json_t *desc = json_object_get(root, "descriptor");
-	const char *version = ms_json_str(desc, "version");
+	const jd_value *desc = jd_object_get(root, "descriptor");
+	const char *version = ms_jd_str(desc, "version");
 
 	/* Unreleased builds say "[not provided]": that is no version. */
 	if (version && !strcmp(version, "[not provided]"))
 		version = NULL;
 	if (copy_str(r, &s->scanner_name, GRYPE_FORMAT) < 0 ||
 	    copy_str(r, &s->scanner_version, version) < 0 ||
-	    copy_str(r, &s->scanned_at, ms_json_str(desc, "timestamp")) < 0 ||
+	    copy_str(r, &s->scanned_at, ms_jd_str(desc, "timestamp")) < 0 ||
 	    fill_db_version(r, s, desc) < 0)
 		return -1;
 	return fill_image(r, &s->image, root);
@@ -295,13 +295,13 @@ static int cvss_class(const char *version, const char *vector)
 }
 
 /* Base score of a CVSS entry, 0 when absent or outside 0-10. */
-static double base_score(const json_t *v)
+static double base_score(const jd_value *v)
 {
 	double d;
 
-	if (!json_is_number(v))
+	if (!jd_is_number(v))
 		return 0;
-	d = json_number_value(v);
+	d = jd_number_value(v);
 	return (d > 0 && d <= 10) ? d : 0;
 }
 
@@ -311,13 +311,13 @@ static double base_score(const json_t *v)
  * source in an "nvd:*" namespace) outrank the rest; among equals the first
  * seen wins.
  */
-static void consider(cvss_pick *v3, cvss_pick *v2, const json_t *e,
+static void consider(cvss_pick *v3, cvss_pick *v2, const jd_value *e,
 		     const char *ns, int rank)
 {
-	const char *version = ms_json_str(e, "version");
-	const char *vector = ms_json_str(e, "vector");
-	const char *source = ms_json_str(e, "source");
-	double score = base_score(json_object_get(json_object_get(e, "metrics"),
+	const char *version = ms_jd_str(e, "version");
+	const char *vector = ms_jd_str(e, "vector");
+	const char *source = ms_jd_str(e, "source");
+	double score = base_score(jd_object_get(jd_object_get(e, "metrics"),
 						  "baseScore"));
 	int cls = cvss_class(version, vector);
 	int nvd;
@@ -342,14 +342,14 @@ static void consider(cvss_pick *v3, cvss_pick *v2, const json_t *e,
 
 /* Grype 0.7-era records: {"cvssV3": {"baseScore", "vector"}, "cvssV2": …}
  * with no source; they count as the match's own scores. */
-static void consider_old(cvss_pick *p, const json_t *o)
+static void consider_old(cvss_pick *p, const jd_value *o)
 {
-	double score = base_score(json_object_get(o, "baseScore"));
+	double score = base_score(jd_object_get(o, "baseScore"));
 
 	if (!score || p->rank >= 2)
 		return;
 	p->score = score;
-	p->vector = ms_json_str(o, "vector");
+	p->vector = ms_jd_str(o, "vector");
 	p->source = NULL;
 	p->ns = NULL;
 	p->nvd = 0;
@@ -384,22 +384,22 @@ static int cvss_label(ms_report *r, char **dst, const cvss_pick *p)
  * match's record or any related record, else the match record's own
  * score, else a related record's.
  */
-static int pick_cvss(ms_report *r, ms_finding *f, const json_t *vuln,
-		     const json_t *related)
+static int pick_cvss(ms_report *r, ms_finding *f, const jd_value *vuln,
+		     const jd_value *related)
 {
 	cvss_pick v3 = { 0 }, v2 = { 0 };
-	const json_t *list = json_object_get(vuln, "cvss");
-	const json_t *rel, *e;
+	const jd_value *list = jd_object_get(vuln, "cvss");
+	const jd_value *rel, *e;
 	size_t i, j;
 
-	json_array_foreach(list, i, e)
-		consider(&v3, &v2, e, ms_json_str(vuln, "namespace"), 2);
-	consider_old(&v3, json_object_get(vuln, "cvssV3"));
-	consider_old(&v2, json_object_get(vuln, "cvssV2"));
-	json_array_foreach(related, j, rel) {
-		list = json_object_get(rel, "cvss");
-		json_array_foreach(list, i, e)
-			consider(&v3, &v2, e, ms_json_str(rel, "namespace"), 1);
+	jd_array_foreach(list, i, e)
+		consider(&v3, &v2, e, ms_jd_str(vuln, "namespace"), 2);
+	consider_old(&v3, jd_object_get(vuln, "cvssV3"));
+	consider_old(&v2, jd_object_get(vuln, "cvssV2"));
+	jd_array_foreach(related, j, rel) {
+		list = jd_object_get(rel, "cvss");
+		jd_array_foreach(list, i, e)
+			consider(&v3, &v2, e, ms_jd_str(rel, "namespace"), 1);
 	}
 	if (v3.rank) {
 		f->cvss3_score = v3.score;
@@ -496,14 +496,14 @@ static int add_unique(ms_report *r, ms_scan *s, json_t *seen,
 }
 
 /* First location path of an artifact. */
-static const char *first_path(const json_t *artifact)
+static const char *first_path(const jd_value *artifact)
 {
-	const json_t *loc;
+	const jd_value *loc;
 	const char *path;
 	size_t i;
 
-	json_array_foreach(json_object_get(artifact, "locations"), i, loc) {
-		path = ms_json_str(loc, "path");
+	jd_array_foreach(jd_object_get(artifact, "locations"), i, loc) {
+		path = ms_jd_str(loc, "path");
 		if (path && *path)
 			return path;
 	}
@@ -511,47 +511,47 @@ static const char *first_path(const json_t *artifact)
 }
 
 static ms_err parse_match(ms_report *r, ms_scan *s, json_t *seen,
-			  const json_t *m, size_t idx, ms_error *err)
+			  const jd_value *m, size_t idx, ms_error *err)
 {
-	const json_t *vuln = json_object_get(m, "vulnerability");
-	const json_t *art = json_object_get(m, "artifact");
-	const json_t *related = json_object_get(m, "relatedVulnerabilities");
-	const json_t *fix = json_object_get(vuln, "fix");
-	const json_t *rel;
+	const jd_value *vuln = jd_object_get(m, "vulnerability");
+	const jd_value *art = jd_object_get(m, "artifact");
+	const jd_value *related = jd_object_get(m, "relatedVulnerabilities");
+	const jd_value *fix = jd_object_get(vuln, "fix");
+	const jd_value *rel;
 	const char *id, *name, *url, *fixed;
 	ms_finding f = { 0 };
 	size_t i;
 
-	if (!json_is_object(m))
+	if (!jd_is_object(m))
 		return missing(err, idx, "");
-	id = ms_json_str(vuln, "id");
+	id = ms_jd_str(vuln, "id");
 	if (!id || !*id)
 		return missing(err, idx, ".vulnerability.id");
-	name = ms_json_str(art, "name");
+	name = ms_jd_str(art, "name");
 	if (!name || !*name)
 		return missing(err, idx, ".artifact.name");
 
-	url = json_string_value(json_array_get(json_object_get(vuln, "urls"), 0));
+	url = jd_string_value(jd_array_get(jd_object_get(vuln, "urls"), 0));
 	if (!url || !*url)
-		url = ms_json_str(vuln, "dataSource");
+		url = ms_jd_str(vuln, "dataSource");
 	if (!url || !*url)
-		url = json_string_value(json_array_get(
-				json_object_get(vuln, "links"), 0));
-	fixed = ms_json_str(vuln, "fixedInVersion");   /* 0.7-era schema */
+		url = jd_string_value(jd_array_get(
+				jd_object_get(vuln, "links"), 0));
+	fixed = ms_jd_str(vuln, "fixedInVersion");   /* 0.7-era schema */
 
 	if (copy_str(r, &f.vuln_id, id) < 0 ||
 	    copy_str(r, &f.pkg_name, name) < 0 ||
-	    copy_str(r, &f.installed_version, ms_json_str(art, "version")) < 0 ||
-	    copy_str(r, &f.pkg_type, ms_json_str(art, "type")) < 0 ||
-	    copy_str(r, &f.purl, ms_json_str(art, "purl")) < 0 ||
+	    copy_str(r, &f.installed_version, ms_jd_str(art, "version")) < 0 ||
+	    copy_str(r, &f.pkg_type, ms_jd_str(art, "type")) < 0 ||
+	    copy_str(r, &f.purl, ms_jd_str(art, "purl")) < 0 ||
 	    copy_str(r, &f.pkg_path, first_path(art)) < 0 ||
 	    copy_str(r, &f.url, url) < 0 ||
-	    join_strings(r, &f.fixed_version, json_object_get(fix, "versions")) < 0 ||
+	    join_strings(r, &f.fixed_version, jd_object_get(fix, "versions")) < 0 ||
 	    (!f.fixed_version && copy_str(r, &f.fixed_version, fixed) < 0))
 		return nomem(err);
-	f.severity = ms_severity_from_string(ms_json_str(vuln, "severity"));
-	json_array_foreach(related, i, rel) {
-		const char *alias = ms_json_str(rel, "id");
+	f.severity = ms_severity_from_string(ms_jd_str(vuln, "severity"));
+	jd_array_foreach(related, i, rel) {
+		const char *alias = ms_jd_str(rel, "id");
 
 		if (alias && strcmp(alias, id) &&
 		    ms_strlist_add(r, &f.aliases, alias) < 0)
@@ -565,24 +565,24 @@ static ms_err parse_match(ms_report *r, ms_scan *s, json_t *seen,
 
 /* ---- public ------------------------------------------------------------ */
 
-int grype_detect(const json_t *root)
+int grype_detect(const jd_value *root)
 {
-	const json_t *desc;
+	const jd_value *desc;
 	const char *name;
 
-	if (!json_is_object(root) ||
-	    !json_is_array(json_object_get(root, "matches")))
+	if (!jd_is_object(root) ||
+	    !jd_is_array(jd_object_get(root, "matches")))
 		return 0;
-	desc = json_object_get(root, "descriptor");
-	name = ms_json_str(desc, "name");
+	desc = jd_object_get(root, "descriptor");
+	name = ms_jd_str(desc, "name");
 	if (name && !strcasecmp(name, "grype"))
 		return 1;
-	return json_is_object(json_object_get(root, "source"));
+	return jd_is_object(jd_object_get(root, "source"));
 }
 
-ms_err grype_parse(ms_report *out, const json_t *root, ms_error *err)
+ms_err grype_parse(ms_report *out, const jd_value *root, ms_error *err)
 {
-	const json_t *matches, *m;
+	const jd_value *matches, *m;
 	json_t *seen = NULL;
 	ms_scan *scan;
 	ms_err rc;
@@ -600,8 +600,8 @@ ms_err grype_parse(ms_report *out, const json_t *root, ms_error *err)
 		rc = nomem(err);
 		goto fail;
 	}
-	matches = json_object_get(root, "matches");
-	json_array_foreach(matches, i, m) {
+	matches = jd_object_get(root, "matches");
+	jd_array_foreach(matches, i, m) {
 		rc = parse_match(out, scan, seen, m, i, err);
 		if (rc != MS_OK)
 			goto fail;

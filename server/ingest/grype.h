@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "../util/jdoc.h"
+
 #include "scan_model.h"
 
 /*
@@ -21,7 +23,7 @@
  * "grype" or a "source" object.  Returns 1 or 0; never fails.  root is
  * borrowed and may be NULL.
  */
-int grype_detect(const json_t *root);
+int grype_detect(const jd_value *root);
 
 /*
  * Fill *out from the Grype report root (borrowed; nothing in out points
@@ -39,6 +41,6 @@ int grype_detect(const json_t *root);
  * artifact.name) or "matches" holds a non-object; MS_ERR_NOMEM when the
  * arena (or malloc) runs out.
  */
-ms_err grype_parse(ms_report *out, const json_t *root, ms_error *err);
+ms_err grype_parse(ms_report *out, const jd_value *root, ms_error *err);
 
 #endif

@@ -1,11 +1,11 @@
 /*
  * ingest.c - format detection and dispatch to the per-format parsers.
+ * The document is parsed once, in place, with jdoc (util/jdoc.h).
  */
 #include "ingest.h"
 
+#include <stdlib.h>
 #include <string.h>
-
-#include "../util/json_arena.h"
 
 #include "cyclonedx.h"
 #include "grype.h"
@@ -14,8 +14,8 @@
 
 typedef struct ingest_format {
 	const char *name;
-	int (*detect)(const json_t *root);
-	ms_err (*parse)(ms_report *out, const json_t *root, ms_error *err);
+	int (*detect)(const jd_value *root);
+	ms_err (*parse)(ms_report *out, const jd_value *root, ms_error *err);
 } ingest_format;
 
 /* Most specific first: CycloneDX and SARIF announce themselves. */
@@ -73,21 +73,47 @@ json_t *ingest_load_json(const char *data, size_t len, ms_error *err)
 	return root;
 }
 
+jd_value *ingest_load_jd(arena *mem, char *data, size_t len, ms_error *err)
+{
+	jd_error je;
+	jd_value *root;
+
+	if (jd_parse(mem, data, len, INGEST_MAX_DEPTH, &root, &je)) {
+		ms_error_set(err, MS_ERR_SYNTAX, "", "%s", je.text);
+		err->line = je.line;
+		err->column = je.column;
+		return NULL;
+	}
+	return root;
+}
+
 ms_err ingest_parse_report(ms_report *out, const char *data, size_t len,
 			   const char *forced, ms_error *err)
 {
+	char *copy = malloc(len + 1);
+	ms_err rc;
+
+	if (!copy)
+		return ms_error_set(err, MS_ERR_NOMEM, "", "out of memory");
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	rc = ingest_parse_report_inplace(out, copy, len, forced, err);
+	free(copy);
+	return rc;
+}
+
+ms_err ingest_parse_report_inplace(ms_report *out, char *data, size_t len,
+				   const char *forced, ms_error *err)
+{
 	arena tree = ARENA_INIT;
-	json_t *root;
+	jd_value *root;
 	ms_err rc;
 	size_t i;
 
-	/* the document's tree lives in its own arena, dropped at once */
-	json_arena_begin(&tree);
-	root = ingest_load_json(data, len, err);
+	root = ingest_load_jd(&tree, data, len, err);
 	if (!root) {
-		json_arena_end();
-		arena_free(&tree);
-		return MS_ERR_SYNTAX;
+		rc = MS_ERR_SYNTAX;
+		goto done;
 	}
 	rc = ms_error_set(err, MS_ERR_FORMAT, "", "the report is not in a format muster reads"
 			  " (Trivy, Grype, SARIF or CycloneDX JSON)");
@@ -103,8 +129,7 @@ ms_err ingest_parse_report(ms_report *out, const char *data, size_t len,
 	if (forced && i == NFORMATS)
 		rc = ms_error_set(err, MS_ERR_FORMAT, "format",
 				  "unknown format \"%.40s\" (use trivy, grype, sarif or cyclonedx)", forced);
-	json_decref(root);
-	json_arena_end();
+done:
 	arena_free(&tree);
 	return rc;
 }

@@ -62,22 +62,22 @@ static rt_container *add_item(rt_snapshot *out)
 	return c;
 }
 
-static json_t *get_path2(const json_t *o, const char *a, const char *b)
+static jd_value *get_path2(const jd_value *o, const char *a, const char *b)
 {
-	json_t *v = json_is_object(o) ? json_object_get(o, a) : NULL;
+	jd_value *v = jd_is_object(o) ? jd_object_get(o, a) : NULL;
 
-	return json_is_object(v) ? json_object_get(v, b) : NULL;
+	return jd_is_object(v) ? jd_object_get(v, b) : NULL;
 }
 
-static int is_empty_object(const json_t *v)
+static int is_empty_object(const jd_value *v)
 {
-	return json_is_object(v) && json_object_size(v) == 0;
+	return jd_is_object(v) && jd_object_size(v) == 0;
 }
 
-int podlist_detect(const json_t *root)
+int podlist_detect(const jd_value *root)
 {
-	const char *kind = ms_json_str(root, "kind");
-	json_t *items, *it;
+	const char *kind = ms_jd_str(root, "kind");
+	jd_value *items, *it;
 	size_t i;
 
 	if (!kind)
@@ -86,15 +86,15 @@ int podlist_detect(const json_t *root)
 		return 1;
 	if (strcmp(kind, "List") != 0)
 		return 0;
-	items = json_object_get(root, "items");
-	if (!json_is_array(items))
+	items = jd_object_get(root, "items");
+	if (!jd_is_array(items))
 		return 0;
-	json_array_foreach(items, i, it) {
+	jd_array_foreach(items, i, it) {
 		const char *k;
 
-		if (json_is_null(it) || is_empty_object(it))
+		if (jd_is_null(it) || is_empty_object(it))
 			continue;
-		k = ms_json_str(it, "kind");
+		k = ms_jd_str(it, "kind");
 		if (!k || strcmp(k, "Pod") != 0)
 			return 0;
 	}
@@ -114,34 +114,34 @@ int podlist_detect(const json_t *root)
  *     not present: the pod is finished and nothing of it runs any more
  *     (Job and CronJob pods that are kept for their logs).
  */
-static int container_present(const json_t *status_entry, int pod_finished)
+static int container_present(const jd_value *status_entry, int pod_finished)
 {
 	if (!pod_finished)
 		return 1;
-	return json_is_object(get_path2(status_entry, "state", "running"));
+	return jd_is_object(get_path2(status_entry, "state", "running"));
 }
 
-static const char *started_at(const json_t *status_entry)
+static const char *started_at(const jd_value *status_entry)
 {
-	const char *s = ms_json_str(get_path2(status_entry, "state", "running"),
+	const char *s = ms_jd_str(get_path2(status_entry, "state", "running"),
 				    "startedAt");
 
 	if (!s)
-		s = ms_json_str(get_path2(status_entry, "state", "terminated"),
+		s = ms_jd_str(get_path2(status_entry, "state", "terminated"),
 				"startedAt");
 	return s;
 }
 
 /* The spec entry named `name` in a containers array, or NULL. */
-static const json_t *spec_by_name(const json_t *list, const char *name)
+static const jd_value *spec_by_name(const jd_value *list, const char *name)
 {
 	size_t i;
-	json_t *c;
+	jd_value *c;
 
-	if (!json_is_array(list))
+	if (!jd_is_array(list))
 		return NULL;
-	json_array_foreach(list, i, c) {
-		const char *n = ms_json_str(c, "name");
+	jd_array_foreach(list, i, c) {
+		const char *n = ms_jd_str(c, "name");
 
 		if (n && !strcmp(n, name))
 			return c;
@@ -184,9 +184,9 @@ static ms_err add_container(rt_snapshot *out, const pod_ctx *p, rt_kind kind,
 
 /* Status image when it is a reference, else the spec image, else the
  * status image as it is (see podlist_parse). */
-static const char *pick_image(const char *status_image, const json_t *spec_entry)
+static const char *pick_image(const char *status_image, const jd_value *spec_entry)
 {
-	const char *spec_image = ms_json_str(spec_entry, "image");
+	const char *spec_image = ms_jd_str(spec_entry, "image");
 	imageref ref;
 
 	if (!blank(status_image) && imageref_parse(&ref, status_image, NULL, 0) == 0)
@@ -196,52 +196,52 @@ static const char *pick_image(const char *status_image, const json_t *spec_entry
 	return status_image;
 }
 
-static ms_err parse_pod(rt_snapshot *out, const json_t *pod, const char *prefix,
+static ms_err parse_pod(rt_snapshot *out, const jd_value *pod, const char *prefix,
 			ms_error *err)
 {
-	const json_t *meta = json_object_get(pod, "metadata");
-	const json_t *spec = json_object_get(pod, "spec");
-	const json_t *status = json_object_get(pod, "status");
-	const char *phase = ms_json_str(status, "phase");
+	const jd_value *meta = jd_object_get(pod, "metadata");
+	const jd_value *spec = jd_object_get(pod, "spec");
+	const jd_value *status = jd_object_get(pod, "status");
+	const char *phase = ms_jd_str(status, "phase");
 	int finished = phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"));
 	char field[128];
 	pod_ctx p;
 	size_t g;
 	ms_err rc;
 
-	p.namespace_ = ms_json_str(meta, "namespace");
-	p.pod = ms_json_str(meta, "name");
-	p.node = ms_json_str(spec, "nodeName");
+	p.namespace_ = ms_jd_str(meta, "namespace");
+	p.pod = ms_jd_str(meta, "name");
+	p.node = ms_jd_str(spec, "nodeName");
 	if (blank(p.pod)) {
 		snprintf(field, sizeof(field), "%smetadata.name", prefix);
 		return ms_error_set(err, MS_ERR_MISSING, field, "a pod has no name");
 	}
 
 	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		const json_t *statuses = json_object_get(status, groups[g].status_key);
-		const json_t *specs = json_object_get(spec, groups[g].spec_key);
-		const json_t *e;
+		const jd_value *statuses = jd_object_get(status, groups[g].status_key);
+		const jd_value *specs = jd_object_get(spec, groups[g].spec_key);
+		const jd_value *e;
 		size_t i;
 
-		if (statuses && !json_is_null(statuses) && !json_is_array(statuses)) {
+		if (statuses && !jd_is_null(statuses) && !jd_is_array(statuses)) {
 			snprintf(field, sizeof(field), "%sstatus.%s", prefix,
 				 groups[g].status_key);
 			return ms_error_set(err, MS_ERR_MISSING, field, "must be an array");
 		}
-		if (specs && !json_is_null(specs) && !json_is_array(specs)) {
+		if (specs && !jd_is_null(specs) && !jd_is_array(specs)) {
 			snprintf(field, sizeof(field), "%sspec.%s", prefix,
 				 groups[g].spec_key);
 			return ms_error_set(err, MS_ERR_MISSING, field, "must be an array");
 		}
 
 		/* Containers with a status. */
-		for (i = 0; json_is_array(statuses) && i < json_array_size(statuses); i++) {
+		for (i = 0; jd_is_array(statuses) && i < jd_array_size(statuses); i++) {
 			const char *name;
 
-			e = json_array_get(statuses, i);
-			if (json_is_null(e))
+			e = jd_array_get(statuses, i);
+			if (jd_is_null(e))
 				continue;
-			name = ms_json_str(e, "name");
+			name = ms_jd_str(e, "name");
 			if (blank(name)) {
 				snprintf(field, sizeof(field), "%sstatus.%s[%zu].name",
 					 prefix, groups[g].status_key, i);
@@ -251,9 +251,9 @@ static ms_err parse_pod(rt_snapshot *out, const json_t *pod, const char *prefix,
 			if (!container_present(e, finished))
 				continue;
 			rc = add_container(out, &p, groups[g].kind, name,
-					   pick_image(ms_json_str(e, "image"),
+					   pick_image(ms_jd_str(e, "image"),
 						      spec_by_name(specs, name)),
-					   ms_json_str(e, "imageID"), started_at(e), err);
+					   ms_jd_str(e, "imageID"), started_at(e), err);
 			if (rc != MS_OK)
 				return rc;
 		}
@@ -261,13 +261,13 @@ static ms_err parse_pod(rt_snapshot *out, const json_t *pod, const char *prefix,
 		/* Containers of the spec that have no status yet. */
 		if (finished)
 			continue;
-		for (i = 0; json_is_array(specs) && i < json_array_size(specs); i++) {
+		for (i = 0; jd_is_array(specs) && i < jd_array_size(specs); i++) {
 			const char *name;
 
-			e = json_array_get(specs, i);
-			if (json_is_null(e))
+			e = jd_array_get(specs, i);
+			if (jd_is_null(e))
 				continue;
-			name = ms_json_str(e, "name");
+			name = ms_jd_str(e, "name");
 			if (blank(name)) {
 				snprintf(field, sizeof(field), "%sspec.%s[%zu].name",
 					 prefix, groups[g].spec_key, i);
@@ -277,7 +277,7 @@ static ms_err parse_pod(rt_snapshot *out, const json_t *pod, const char *prefix,
 			if (spec_by_name(statuses, name))
 				continue;
 			rc = add_container(out, &p, groups[g].kind, name,
-					   ms_json_str(e, "image"), NULL, NULL, err);
+					   ms_jd_str(e, "image"), NULL, NULL, err);
 			if (rc != MS_OK)
 				return rc;
 		}
@@ -285,10 +285,10 @@ static ms_err parse_pod(rt_snapshot *out, const json_t *pod, const char *prefix,
 	return MS_OK;
 }
 
-ms_err podlist_parse(rt_snapshot *out, const json_t *root, ms_error *err)
+ms_err podlist_parse(rt_snapshot *out, const jd_value *root, ms_error *err)
 {
 	const char *kind;
-	json_t *items, *pod;
+	jd_value *items, *pod;
 	char prefix[48];
 	size_t i;
 	ms_err rc = MS_OK;
@@ -296,20 +296,20 @@ ms_err podlist_parse(rt_snapshot *out, const json_t *root, ms_error *err)
 	if (!podlist_detect(root))
 		return ms_error_set(err, MS_ERR_FORMAT, NULL,
 				    "not a kubernetes PodList, List of Pods or Pod");
-	kind = ms_json_str(root, "kind");
+	kind = ms_jd_str(root, "kind");
 	if (!strcmp(kind, "Pod")) {
 		rc = parse_pod(out, root, "", err);
 		goto done;
 	}
-	items = json_object_get(root, "items");
-	if (!items || json_is_null(items))
+	items = jd_object_get(root, "items");
+	if (!items || jd_is_null(items))
 		return MS_OK;   /* Go marshals an empty list as null */
-	if (!json_is_array(items))
+	if (!jd_is_array(items))
 		return ms_error_set(err, MS_ERR_MISSING, "items", "must be an array");
-	json_array_foreach(items, i, pod) {
-		if (json_is_null(pod) || is_empty_object(pod))
+	jd_array_foreach(items, i, pod) {
+		if (jd_is_null(pod) || is_empty_object(pod))
 			continue;
-		if (!json_is_object(pod)) {
+		if (!jd_is_object(pod)) {
 			snprintf(prefix, sizeof(prefix), "items[%zu]", i);
 			rc = ms_error_set(err, MS_ERR_MISSING, prefix, "must be an object");
 			goto done;
@@ -365,24 +365,24 @@ static int is_rfc3339(const char *s)
  * String member `key` of container i: *val is NULL when absent or null.
  * Returns MS_OK or MS_ERR_MISSING for a non-string.
  */
-static ms_err own_str(const json_t *c, size_t i, const char *key, const char **val,
+static ms_err own_str(const jd_value *c, size_t i, const char *key, const char **val,
 		      ms_error *err)
 {
-	json_t *v = json_object_get(c, key);
+	jd_value *v = jd_object_get(c, key);
 	char field[96];
 
 	*val = NULL;
-	if (!v || json_is_null(v))
+	if (!v || jd_is_null(v))
 		return MS_OK;
-	if (!json_is_string(v)) {
+	if (!jd_is_string(v)) {
 		snprintf(field, sizeof(field), "containers[%zu].%s", i, key);
 		return ms_error_set(err, MS_ERR_MISSING, field, "must be a string");
 	}
-	*val = json_string_value(v);
+	*val = jd_string_value(v);
 	return MS_OK;
 }
 
-static ms_err own_item(rt_snapshot *out, const json_t *c, size_t i, ms_error *err)
+static ms_err own_item(rt_snapshot *out, const jd_value *c, size_t i, ms_error *err)
 {
 	static const char *const keys[] = {
 		"cluster", "namespace", "pod", "container", "image", "image_id",
@@ -396,7 +396,7 @@ static ms_err own_item(rt_snapshot *out, const json_t *c, size_t i, ms_error *er
 	size_t k;
 	ms_err rc;
 
-	if (!json_is_object(c)) {
+	if (!jd_is_object(c)) {
 		snprintf(field, sizeof(field), "containers[%zu]", i);
 		return ms_error_set(err, MS_ERR_MISSING, field, "must be an object");
 	}
@@ -457,26 +457,26 @@ static ms_err own_item(rt_snapshot *out, const json_t *c, size_t i, ms_error *er
 	return MS_OK;
 }
 
-ms_err runtime_own_parse(rt_snapshot *out, const json_t *root, ms_error *err)
+ms_err runtime_own_parse(rt_snapshot *out, const jd_value *root, ms_error *err)
 {
-	json_t *containers, *obs, *c;
+	jd_value *containers, *obs, *c;
 	size_t i;
 	ms_err rc = MS_OK;
 
-	containers = json_is_object(root) ? json_object_get(root, "containers") : NULL;
-	if (!json_is_array(containers))
+	containers = jd_is_object(root) ? jd_object_get(root, "containers") : NULL;
+	if (!jd_is_array(containers))
 		return ms_error_set(err, MS_ERR_FORMAT, NULL,
 				    "not a muster runtime snapshot (an object with a "
 				    "\"containers\" array)");
-	obs = json_object_get(root, "observed_at");
-	if (obs && !json_is_null(obs)) {
-		if (!json_is_string(obs) || !is_rfc3339(json_string_value(obs)))
+	obs = jd_object_get(root, "observed_at");
+	if (obs && !jd_is_null(obs)) {
+		if (!jd_is_string(obs) || !is_rfc3339(jd_string_value(obs)))
 			return ms_error_set(err, MS_ERR_MISSING, "observed_at",
 					    "must be an rfc 3339 date-time");
-		if (put(out, &out->observed_at, json_string_value(obs)) < 0)
+		if (put(out, &out->observed_at, jd_string_value(obs)) < 0)
 			return ms_error_set(err, MS_ERR_NOMEM, NULL, "out of memory");
 	}
-	json_array_foreach(containers, i, c) {
+	jd_array_foreach(containers, i, c) {
 		rc = own_item(out, c, i, err);
 		if (rc != MS_OK)
 			break;

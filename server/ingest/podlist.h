@@ -9,7 +9,7 @@
 #define MUSTER_PODLIST_H
 
 #include <stddef.h>
-#include <jansson.h>
+#include "../util/jdoc.h"
 
 #include "../util/arena.h"
 #include "scan_model.h"
@@ -55,7 +55,7 @@ const char *rt_kind_name(rt_kind k);
  * "PodList", kind "Pod", or kind "List" whose items are Pods (every
  * non-empty item object has kind "Pod"; an empty List counts too), else 0.
  */
-int podlist_detect(const json_t *root);
+int podlist_detect(const jd_value *root);
 
 /*
  * Append the present containers of a PodList, List of Pods or single Pod
@@ -80,7 +80,7 @@ int podlist_detect(const json_t *root);
  * has no name or a list has the wrong type; MS_ERR_NOMEM.  On failure
  * out->n is reset to 0 (memory stays in out->mem until rt_snapshot_free).
  */
-ms_err podlist_parse(rt_snapshot *out, const json_t *root, ms_error *err);
+ms_err podlist_parse(rt_snapshot *out, const jd_value *root, ms_error *err);
 
 /*
  * Parse muster's own snapshot format into out (initialized by the caller):
@@ -100,6 +100,6 @@ ms_err podlist_parse(rt_snapshot *out, const json_t *root, ms_error *err);
  * "containers" array; MS_ERR_MISSING naming the member, e.g.
  * "containers[3].image"; MS_ERR_NOMEM.  On failure out->n is reset to 0.
  */
-ms_err runtime_own_parse(rt_snapshot *out, const json_t *root, ms_error *err);
+ms_err runtime_own_parse(rt_snapshot *out, const jd_value *root, ms_error *err);
 
 #endif

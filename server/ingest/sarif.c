@@ -63,7 +63,7 @@ typedef struct sarif_run {
 	ms_scan *scan;
 	json_t *seen;            /* finding key -> index, see add_unique */
 	json_t *rule_index;      /* rule id -> index in rules */
-	const json_t *rules;     /* tool.driver.rules */
+	const jd_value *rules;     /* tool.driver.rules */
 	sarif_rule *info;        /* per rule, malloc'd */
 	const char *info_uri;    /* tool.driver.informationUri */
 	int is_trivy;
@@ -313,16 +313,16 @@ static char *fix_list(ms_report *r, const char *in, int *oom)
 
 /* A CVSS-like number given as JSON number or string; 0 when absent,
  * unparsable or outside 0-10. */
-static double score_of(const json_t *v)
+static double score_of(const jd_value *v)
 {
 	const char *s;
 	char *end;
 	double d;
 
-	if (json_is_number(v)) {
-		d = json_number_value(v);
-	} else if (json_is_string(v)) {
-		s = json_string_value(v);
+	if (jd_is_number(v)) {
+		d = jd_number_value(v);
+	} else if (jd_is_string(v)) {
+		s = jd_string_value(v);
 		d = strtod(s, &end);
 		if (end == s)
 			return 0;
@@ -366,11 +366,11 @@ static ms_severity severity_of_level(const char *level)
  * its tags, else the "Severity:" line, else the result's level, else the
  * rule's default level.
  */
-static ms_severity pick_severity(const json_t *res, const json_t *rule,
+static ms_severity pick_severity(const jd_value *res, const jd_value *rule,
 				 const sarif_rule *info, const sarif_text *t)
 {
-	const json_t *props = json_object_get(rule, "properties");
-	double score = score_of(json_object_get(props, "security-severity"));
+	const jd_value *props = jd_object_get(rule, "properties");
+	double score = score_of(jd_object_get(props, "security-severity"));
 	ms_severity sev;
 
 	if (score)
@@ -380,10 +380,10 @@ static ms_severity pick_severity(const json_t *res, const json_t *rule,
 	sev = ms_severity_from_string(t->severity);
 	if (sev != MS_SEV_UNKNOWN)
 		return sev;
-	sev = severity_of_level(ms_json_str(res, "level"));
+	sev = severity_of_level(ms_jd_str(res, "level"));
 	if (sev != MS_SEV_UNKNOWN)
 		return sev;
-	return severity_of_level(ms_json_str(json_object_get(rule,
+	return severity_of_level(ms_jd_str(jd_object_get(rule,
 			"defaultConfiguration"), "level"));
 }
 
@@ -412,27 +412,27 @@ static int grype_placeholder(double score, const char *severity)
  * converted severity, so it is not taken as CVSS.  The vendor behind a
  * SARIF score is not named: the source is "sarif".
  */
-static int pick_cvss(sarif_run *c, ms_finding *f, const json_t *rule,
+static int pick_cvss(sarif_run *c, ms_finding *f, const jd_value *rule,
 		     const sarif_text *t)
 {
-	const json_t *props = json_object_get(rule, "properties");
-	double v3 = score_of(json_object_get(props, "cvssv3_baseScore"));
-	double v2 = score_of(json_object_get(props, "cvssv2_score"));
-	double sec = score_of(json_object_get(props, "security-severity"));
+	const jd_value *props = jd_object_get(rule, "properties");
+	double v3 = score_of(jd_object_get(props, "cvssv3_baseScore"));
+	double v2 = score_of(jd_object_get(props, "cvssv2_score"));
+	double sec = score_of(jd_object_get(props, "security-severity"));
 
 	if (!v3 && c->is_grype && sec && !grype_placeholder(sec, t->severity))
 		v3 = sec;
 	if (v3) {
 		f->cvss3_score = v3;
 		if (copy_str(c->r, &f->cvss3_vector,
-			     ms_json_str(props, "cvssv3_vector")) < 0 ||
+			     ms_jd_str(props, "cvssv3_vector")) < 0 ||
 		    copy_str(c->r, &f->cvss3_source, SARIF_CVSS_SOURCE) < 0)
 			return -1;
 	}
 	if (v2) {
 		f->cvss2_score = v2;
 		if (copy_str(c->r, &f->cvss2_vector,
-			     ms_json_str(props, "cvssv2_vector")) < 0 ||
+			     ms_jd_str(props, "cvssv2_vector")) < 0 ||
 		    copy_str(c->r, &f->cvss2_source, SARIF_CVSS_SOURCE) < 0)
 			return -1;
 	}
@@ -526,20 +526,20 @@ static int add_unique(ms_report *r, ms_scan *s, json_t *seen,
  * Trivy writes as results too (tagged with that class instead of
  * "vulnerability").  0, or -1 on exhaustion.
  */
-static int rule_info(ms_report *r, const json_t *rule, sarif_rule *info)
+static int rule_info(ms_report *r, const jd_value *rule, sarif_rule *info)
 {
-	const json_t *tags = json_object_get(json_object_get(rule, "properties"),
+	const jd_value *tags = jd_object_get(jd_object_get(rule, "properties"),
 					     "tags");
 	const char *tag;
 	ms_severity sev;
 	int vuln = 0, other = 0;
 	size_t i;
-	json_t *v;
+	jd_value *v;
 
 	if (info->done)
 		return 0;
-	json_array_foreach(tags, i, v) {
-		tag = json_string_value(v);
+	jd_array_foreach(tags, i, v) {
+		tag = jd_string_value(v);
 		if (!tag)
 			continue;
 		if (!strcasecmp(tag, "vulnerability"))
@@ -552,7 +552,7 @@ static int rule_info(ms_report *r, const json_t *rule, sarif_rule *info)
 			info->tag_sev = sev;
 	}
 	info->skip = other && !vuln;
-	if (parse_lines(r, ms_json_str(json_object_get(rule, "help"), "text"),
+	if (parse_lines(r, ms_jd_str(jd_object_get(rule, "help"), "text"),
 			&info->help) < 0)
 		return -1;
 	info->done = 1;
@@ -561,30 +561,30 @@ static int rule_info(ms_report *r, const json_t *rule, sarif_rule *info)
 
 /* The result's rule: by ruleId (or rule.id) through the index, else by
  * ruleIndex (or rule.index).  *pos is its position in rules. */
-static const json_t *find_rule(const sarif_run *c, const json_t *res,
+static const jd_value *find_rule(const sarif_run *c, const jd_value *res,
 			       const char **rule_id, size_t *pos)
 {
-	const json_t *ref = json_object_get(res, "rule");
-	const json_t *idx = json_object_get(res, "ruleIndex");
+	const jd_value *ref = jd_object_get(res, "rule");
+	const jd_value *idx = jd_object_get(res, "ruleIndex");
 	const json_t *hit;
-	json_int_t i;
+	long long i;
 
-	*rule_id = ms_json_str(res, "ruleId");
+	*rule_id = ms_jd_str(res, "ruleId");
 	if (!*rule_id)
-		*rule_id = ms_json_str(ref, "id");
+		*rule_id = ms_jd_str(ref, "id");
 	if (*rule_id && (hit = json_object_get(c->rule_index, *rule_id))) {
 		*pos = (size_t)json_integer_value(hit);
-		return json_array_get(c->rules, *pos);
+		return jd_array_get(c->rules, *pos);
 	}
-	if (!json_is_integer(idx))
-		idx = json_object_get(ref, "index");
-	if (!json_is_integer(idx))
+	if (!jd_is_integer(idx))
+		idx = jd_object_get(ref, "index");
+	if (!jd_is_integer(idx))
 		return NULL;
-	i = json_integer_value(idx);
-	if (i < 0 || (json_int_t)json_array_size(c->rules) <= i)
+	i = jd_integer_value(idx);
+	if (i < 0 || (long long)jd_array_size(c->rules) <= i)
 		return NULL;
 	*pos = (size_t)i;
-	return json_array_get(c->rules, *pos);
+	return jd_array_get(c->rules, *pos);
 }
 
 /* Grype's rule ids are "<vulnerability ID>-<package>": strip the package. */
@@ -599,23 +599,23 @@ static char *id_from_rule(ms_report *r, const char *rule_id, const char *pkg,
 	return copy_trim(r, rule_id, rule_id + n, oom);
 }
 
-static ms_err parse_result(sarif_run *c, const json_t *res, size_t j,
+static ms_err parse_result(sarif_run *c, const jd_value *res, size_t j,
 			   ms_error *err)
 {
 	ms_report *r = c->r;
 	sarif_text msg = { 0 }, help = { 0 }, t;
-	const json_t *rule, *loc;
+	const jd_value *rule, *loc;
 	const char *rule_id, *rule_name, *text, *uri, *help_uri, *purl;
 	ms_finding f = { 0 };
 	sarif_rule none = { 0 }, *info = &none;
 	size_t pos = 0;
 	int image_level, oom = 0;
 
-	if (!json_is_object(res))
+	if (!jd_is_object(res))
 		return missing(err, c->run, 1, j, "");
 	rule = find_rule(c, res, &rule_id, &pos);
 	if (!rule_id)
-		rule_id = ms_json_str(rule, "id");
+		rule_id = ms_jd_str(rule, "id");
 	if (!rule_id && !rule)
 		return missing(err, c->run, 1, j, ".ruleId");
 	if (rule) {
@@ -626,7 +626,7 @@ static ms_err parse_result(sarif_run *c, const json_t *res, size_t j,
 	if (info->skip)
 		return MS_OK;
 
-	text = ms_json_str(json_object_get(res, "message"), "text");
+	text = ms_jd_str(jd_object_get(res, "message"), "text");
 	if (parse_lines(r, text, &msg) < 0)
 		return nomem(err);
 	help = info->help;
@@ -638,13 +638,13 @@ static ms_err parse_result(sarif_run *c, const json_t *res, size_t j,
 	if (text && parse_grype_sentence(r, text, &t) < 0)
 		return nomem(err);
 
-	loc = json_object_get(json_array_get(json_object_get(res, "locations"), 0),
+	loc = jd_object_get(jd_array_get(jd_object_get(res, "locations"), 0),
 			      "physicalLocation");
-	uri = ms_json_str(json_object_get(loc, "artifactLocation"), "uri");
+	uri = ms_jd_str(jd_object_get(loc, "artifactLocation"), "uri");
 	if (uri && !*uri)
 		uri = NULL;
-	purl = json_string_value(json_array_get(json_object_get(
-			json_object_get(rule, "properties"), "purls"), 0));
+	purl = jd_string_value(jd_array_get(jd_object_get(
+			jd_object_get(rule, "properties"), "purls"), 0));
 
 	/* vulnerability ID: the text's, else the rule id (without Grype's
 	 * package suffix). */
@@ -668,13 +668,13 @@ static ms_err parse_result(sarif_run *c, const json_t *res, size_t j,
 	f.fixed_version = fix_list(r, t.fixed, &oom);
 	f.pkg_type = t.type;
 	/* Trivy's OS-package results point at the image, not at a file. */
-	rule_name = ms_json_str(rule, "name");
+	rule_name = ms_jd_str(rule, "name");
 	image_level = c->is_trivy && rule_name &&
 		      !strcmp(rule_name, "OsPackageVulnerability");
 	f.pkg_path = t.location;
 	if (!f.pkg_path && !image_level && copy_str(r, &f.pkg_path, uri) < 0)
 		return nomem(err);
-	help_uri = ms_json_str(rule, "helpUri");
+	help_uri = ms_jd_str(rule, "helpUri");
 	if (help_uri && c->info_uri && !strcmp(help_uri, c->info_uri))
 		help_uri = NULL;   /* Grype points every rule at its homepage */
 	f.url = t.link;
@@ -684,7 +684,7 @@ static ms_err parse_result(sarif_run *c, const json_t *res, size_t j,
 	/* Trivy's shortDescription is the vulnerability title; Grype's is
 	 * generated ("CVE-… low vulnerability for P package"), not a title. */
 	if (!c->is_grype &&
-	    copy_str(r, &f.title, ms_json_str(json_object_get(rule,
+	    copy_str(r, &f.title, ms_jd_str(jd_object_get(rule,
 			"shortDescription"), "text")) < 0)
 		return nomem(err);
 	f.severity = pick_severity(res, rule, info, &t);
@@ -715,46 +715,46 @@ static int scanner_name(ms_report *r, ms_scan *s, const char *name)
 }
 
 /* Image identity and scan facts of one run. */
-static int fill_scan(ms_report *r, ms_scan *s, const json_t *run,
-		     const json_t *driver)
+static int fill_scan(ms_report *r, ms_scan *s, const jd_value *run,
+		     const jd_value *driver)
 {
-	const json_t *props = json_object_get(run, "properties");
-	const json_t *inv = json_array_get(json_object_get(run, "invocations"), 0);
-	const json_t *v;
-	const char *version = ms_json_str(driver, "version");
-	const char *when = ms_json_str(inv, "startTimeUtc");
+	const jd_value *props = jd_object_get(run, "properties");
+	const jd_value *inv = jd_array_get(jd_object_get(run, "invocations"), 0);
+	const jd_value *v;
+	const char *version = ms_jd_str(driver, "version");
+	const char *when = ms_jd_str(inv, "startTimeUtc");
 	size_t i;
 
 	if (!version)
-		version = ms_json_str(driver, "semanticVersion");
+		version = ms_jd_str(driver, "semanticVersion");
 	if (!when)
-		when = ms_json_str(inv, "endTimeUtc");
-	if (scanner_name(r, s, ms_json_str(driver, "name")) < 0 ||
+		when = ms_jd_str(inv, "endTimeUtc");
+	if (scanner_name(r, s, ms_jd_str(driver, "name")) < 0 ||
 	    copy_str(r, &s->scanner_version, version) < 0 ||
 	    copy_str(r, &s->scanned_at, when) < 0 ||
-	    copy_str(r, &s->image.name, ms_json_str(props, "imageName")) < 0 ||
+	    copy_str(r, &s->image.name, ms_jd_str(props, "imageName")) < 0 ||
 	    copy_str(r, &s->image.config_digest,
-		     ms_json_str(props, "imageID")) < 0)
+		     ms_jd_str(props, "imageID")) < 0)
 		return -1;
-	json_array_foreach(json_object_get(props, "repoTags"), i, v)
-		if (ms_strlist_add(r, &s->image.tags, json_string_value(v)) < 0)
+	jd_array_foreach(jd_object_get(props, "repoTags"), i, v)
+		if (ms_strlist_add(r, &s->image.tags, jd_string_value(v)) < 0)
 			return -1;
-	json_array_foreach(json_object_get(props, "repoDigests"), i, v)
+	jd_array_foreach(jd_object_get(props, "repoDigests"), i, v)
 		if (ms_strlist_add(r, &s->image.repo_digests,
-				   json_string_value(v)) < 0)
+				   jd_string_value(v)) < 0)
 			return -1;
 	return 0;
 }
 
 /* Map each rule id to its position in rules (the first rule wins). */
-static int index_rules(json_t *index, const json_t *rules)
+static int index_rules(json_t *index, const jd_value *rules)
 {
-	const json_t *rule;
+	const jd_value *rule;
 	const char *id;
 	size_t i;
 
-	json_array_foreach(rules, i, rule) {
-		id = ms_json_str(rule, "id");
+	jd_array_foreach(rules, i, rule) {
+		id = ms_jd_str(rule, "id");
 		if (!id || json_object_get(index, id))
 			continue;
 		if (json_object_set_new_nocheck(index, id,
@@ -774,26 +774,26 @@ static int contains_ci(const char *s, const char *needle)
 	return 0;
 }
 
-static ms_err parse_run(ms_report *r, const json_t *run, size_t i,
+static ms_err parse_run(ms_report *r, const jd_value *run, size_t i,
 			ms_error *err)
 {
-	const json_t *driver = json_object_get(json_object_get(run, "tool"),
+	const jd_value *driver = jd_object_get(jd_object_get(run, "tool"),
 					       "driver");
-	const json_t *results = json_object_get(run, "results");
-	const json_t *res;
-	const char *name = ms_json_str(driver, "name");
+	const jd_value *results = jd_object_get(run, "results");
+	const jd_value *res;
+	const char *name = ms_jd_str(driver, "name");
 	sarif_run c = { 0 };
 	ms_err rc = MS_OK;
 	size_t j;
 
-	if (!json_is_object(run))
+	if (!jd_is_object(run))
 		return missing(err, i, 0, 0, "");
-	if (results && !json_is_null(results) && !json_is_array(results))
+	if (results && !jd_is_null(results) && !jd_is_array(results))
 		return missing(err, i, 0, 0, ".results");
 	c.r = r;
 	c.run = i;
-	c.rules = json_object_get(driver, "rules");
-	c.info_uri = ms_json_str(driver, "informationUri");
+	c.rules = jd_object_get(driver, "rules");
+	c.info_uri = ms_jd_str(driver, "informationUri");
 	c.is_trivy = contains_ci(name, "trivy");
 	c.is_grype = contains_ci(name, "grype") ||
 		     contains_ci(c.info_uri, "anchore/grype");
@@ -801,14 +801,14 @@ static ms_err parse_run(ms_report *r, const json_t *run, size_t i,
 	c.seen = json_object();
 	c.rule_index = json_object();
 	/* + 1: calloc(0) may give NULL, which would read as out of memory */
-	c.info = calloc(json_array_size(c.rules) + 1, sizeof(*c.info));
+	c.info = calloc(jd_array_size(c.rules) + 1, sizeof(*c.info));
 	if (!c.scan || !c.seen || !c.rule_index || !c.info ||
 	    fill_scan(r, c.scan, run, driver) < 0 ||
 	    index_rules(c.rule_index, c.rules) < 0) {
 		rc = nomem(err);
 		goto cleanup;
 	}
-	json_array_foreach(results, j, res) {
+	jd_array_foreach(results, j, res) {
 		rc = parse_result(&c, res, j, err);
 		if (rc != MS_OK)
 			break;
@@ -822,22 +822,22 @@ cleanup:
 
 /* ---- public ------------------------------------------------------------ */
 
-int sarif_detect(const json_t *root)
+int sarif_detect(const jd_value *root)
 {
-	const char *version = ms_json_str(root, "version");
-	const char *schema = ms_json_str(root, "$schema");
+	const char *version = ms_jd_str(root, "version");
+	const char *schema = ms_jd_str(root, "$schema");
 
-	if (!json_is_object(root) ||
-	    !json_is_array(json_object_get(root, "runs")))
+	if (!jd_is_object(root) ||
+	    !jd_is_array(jd_object_get(root, "runs")))
 		return 0;
 	if (version)
 		return !strncmp(version, "2.1", 3);
 	return contains_ci(schema, "sarif");
 }
 
-ms_err sarif_parse(ms_report *out, const json_t *root, ms_error *err)
+ms_err sarif_parse(ms_report *out, const jd_value *root, ms_error *err)
 {
-	const json_t *runs, *run;
+	const jd_value *runs, *run;
 	ms_err rc;
 	size_t i;
 
@@ -847,8 +847,8 @@ ms_err sarif_parse(ms_report *out, const json_t *root, ms_error *err)
 		goto fail;
 	}
 	out->format = SARIF_FORMAT;
-	runs = json_object_get(root, "runs");
-	json_array_foreach(runs, i, run) {
+	runs = jd_object_get(root, "runs");
+	jd_array_foreach(runs, i, run) {
 		rc = parse_run(out, run, i, err);
 		if (rc != MS_OK)
 			goto fail;

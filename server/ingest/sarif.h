@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include "../util/jdoc.h"
+
 #include "scan_model.h"
 
 /*
@@ -21,7 +23,7 @@
  * "$schema" mentioning sarif.  Returns 1 or 0; never fails.  root is
  * borrowed and may be NULL.
  */
-int sarif_detect(const json_t *root);
+int sarif_detect(const jd_value *root);
 
 /*
  * Fill *out from the SARIF document root (borrowed; nothing in out points
@@ -43,6 +45,6 @@ int sarif_detect(const json_t *root);
  * ruleIndex) or that names no package and no location; MS_ERR_NOMEM when
  * memory runs out.
  */
-ms_err sarif_parse(ms_report *out, const json_t *root, ms_error *err);
+ms_err sarif_parse(ms_report *out, const jd_value *root, ms_error *err);
 
 #endif

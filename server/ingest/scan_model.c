@@ -130,3 +130,8 @@ const char *ms_json_str(const json_t *obj, const char *key)
 	v = json_object_get(obj, key);
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
+
+const char *ms_jd_str(const jd_value *obj, const char *key)
+{
+	return jd_string_value(jd_object_get(obj, key));
+}

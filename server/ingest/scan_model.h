@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "../util/arena.h"
+#include "../util/jdoc.h"
 
 typedef enum ms_severity {
 	MS_SEV_UNKNOWN = 0,
@@ -128,5 +129,6 @@ const char *ms_severity_name(ms_severity s); /* "CRITICAL", …, "UNKNOWN" */
 /* Convenience for parsers: string member of a JSON object, or NULL when
  * absent or not a string. */
 const char *ms_json_str(const json_t *obj, const char *key);
+const char *ms_jd_str(const jd_value *obj, const char *key);
 
 #endif

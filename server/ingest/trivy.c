@@ -59,8 +59,8 @@ typedef struct tv_vuln {
 	const char *title;
 	const char *url;
 	const char *published;
-	const json_t *vendor_ids;   /* array of strings, or NULL */
-	const json_t *cvss;         /* Trivy VendorCVSS object, or NULL */
+	const jd_value *vendor_ids;   /* array of strings, or NULL */
+	const jd_value *cvss;         /* Trivy VendorCVSS object, or NULL */
 	double score;               /* Trivy Operator's single score; 0 = none */
 } tv_vuln;
 
@@ -105,14 +105,14 @@ static int str_eq(const char *a, const char *b)
 }
 
 /* A CVSS score member in (0, 10], else 0 (absent or nonsense). */
-static double score_of(const json_t *obj, const char *key)
+static double score_of(const jd_value *obj, const char *key)
 {
-	json_t *v = json_object_get(obj, key);
+	jd_value *v = jd_object_get(obj, key);
 	double d;
 
-	if (!json_is_number(v))
+	if (!jd_is_number(v))
 		return 0;
-	d = json_number_value(v);
+	d = jd_number_value(v);
 	return (d > 0 && d <= 10) ? d : 0;
 }
 
@@ -285,25 +285,27 @@ static size_t image_find(const tv_ctx *c, const char *key, uint64_t h)
 /* Fill the CVSS fields from a Trivy VendorCVSS object ({"nvd": {...},
  * "redhat": {...}}): the entry named by prefer, else "nvd", else the first
  * object entry.  -1 on out-of-memory. */
-static int set_cvss(ms_report *r, ms_finding *f, const json_t *cvss,
+static int set_cvss(ms_report *r, ms_finding *f, const jd_value *cvss,
 		    const char *prefer)
 {
 	const char *key = NULL, *k;
-	json_t *entry = NULL, *val;
+	jd_value *entry = NULL, *val;
 	double s3, s2;
 	const char *v3, *v2;
 
-	if (!json_is_object(cvss))
+	if (!jd_is_object(cvss))
 		return 0;
 	/* RULES.md 4: the NVD base score rates the risk; the scanner's
 	 * severity source only when NVD has none. */
-	if (json_is_object(json_object_get(cvss, "nvd"))) {
+	if (jd_is_object(jd_object_get(cvss, "nvd"))) {
 		key = "nvd";
-	} else if (prefer && json_is_object(json_object_get(cvss, prefer))) {
+	} else if (prefer && jd_is_object(jd_object_get(cvss, prefer))) {
 		key = prefer;
 	} else {
-		json_object_foreach((json_t *)cvss, k, val) {
-			if (json_is_object(val)) {
+		size_t idx;
+
+		jd_object_foreach(cvss, idx, k, val) {
+			if (jd_is_object(val)) {
 				key = k;
 				break;
 			}
@@ -311,11 +313,11 @@ static int set_cvss(ms_report *r, ms_finding *f, const json_t *cvss,
 	}
 	if (!key)
 		return 0;
-	entry = json_object_get(cvss, key);
+	entry = jd_object_get(cvss, key);
 	s3 = score_of(entry, "V3Score");
-	v3 = ms_json_str(entry, "V3Vector");
+	v3 = ms_jd_str(entry, "V3Vector");
 	s2 = score_of(entry, "V2Score");
-	v2 = ms_json_str(entry, "V2Vector");
+	v2 = ms_jd_str(entry, "V2Vector");
 	if (s3 > 0 || (v3 && *v3)) {
 		f->cvss3_score = s3;
 		if (set_once(r, &f->cvss3_vector, v3) < 0 ||
@@ -359,8 +361,8 @@ static ms_err add_finding(tv_ctx *c, size_t si, const tv_vuln *v)
 	    set_once(r, &f->published, v->published) < 0)
 		return nomem(c);
 	f->severity = ms_severity_from_string(v->severity);
-	for (i = 0; i < json_array_size(v->vendor_ids); i++) {
-		const char *a = json_string_value(json_array_get(v->vendor_ids, i));
+	for (i = 0; i < jd_array_size(v->vendor_ids); i++) {
+		const char *a = jd_string_value(jd_array_get(v->vendor_ids, i));
 
 		if (a && strcmp(a, v->id) != 0 &&
 		    ms_strlist_add(r, &f->aliases, a) < 0)
@@ -374,73 +376,73 @@ static ms_err add_finding(tv_ctx *c, size_t si, const tv_vuln *v)
 	return MS_OK;
 }
 
-static void read_trivy_vuln(const json_t *o, const char *type, tv_vuln *v)
+static void read_trivy_vuln(const jd_value *o, const char *type, tv_vuln *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->id = ms_json_str(o, "VulnerabilityID");
-	v->pkg = ms_json_str(o, "PkgName");
-	v->installed = ms_json_str(o, "InstalledVersion");
-	v->fixed = ms_json_str(o, "FixedVersion");
-	v->path = ms_json_str(o, "PkgPath");
-	v->purl = ms_json_str(json_object_get(o, "PkgIdentifier"), "PURL");
+	v->id = ms_jd_str(o, "VulnerabilityID");
+	v->pkg = ms_jd_str(o, "PkgName");
+	v->installed = ms_jd_str(o, "InstalledVersion");
+	v->fixed = ms_jd_str(o, "FixedVersion");
+	v->path = ms_jd_str(o, "PkgPath");
+	v->purl = ms_jd_str(jd_object_get(o, "PkgIdentifier"), "PURL");
 	v->pkg_type = type;
-	v->severity = ms_json_str(o, "Severity");
-	v->severity_source = ms_json_str(o, "SeveritySource");
-	v->title = ms_json_str(o, "Title");
-	v->url = ms_json_str(o, "PrimaryURL");
-	v->published = ms_json_str(o, "PublishedDate");
-	v->vendor_ids = json_object_get(o, "VendorIDs");
-	v->cvss = json_object_get(o, "CVSS");
+	v->severity = ms_jd_str(o, "Severity");
+	v->severity_source = ms_jd_str(o, "SeveritySource");
+	v->title = ms_jd_str(o, "Title");
+	v->url = ms_jd_str(o, "PrimaryURL");
+	v->published = ms_jd_str(o, "PublishedDate");
+	v->vendor_ids = jd_object_get(o, "VendorIDs");
+	v->cvss = jd_object_get(o, "CVSS");
 }
 
-static void read_operator_vuln(const json_t *o, tv_vuln *v)
+static void read_operator_vuln(const jd_value *o, tv_vuln *v)
 {
 	memset(v, 0, sizeof(*v));
-	v->id = ms_json_str(o, "vulnerabilityID");
-	v->pkg = ms_json_str(o, "resource");
-	v->installed = ms_json_str(o, "installedVersion");
-	v->fixed = ms_json_str(o, "fixedVersion");
-	v->path = ms_json_str(o, "packagePath");
-	v->purl = ms_json_str(o, "packagePURL");
-	v->pkg_type = ms_json_str(o, "packageType");
-	v->severity = ms_json_str(o, "severity");
-	v->severity_source = ms_json_str(o, "cvsssource");
-	v->title = ms_json_str(o, "title");
-	v->url = ms_json_str(o, "primaryLink");
-	v->published = ms_json_str(o, "publishedDate");
-	v->cvss = json_object_get(o, "cvss");
+	v->id = ms_jd_str(o, "vulnerabilityID");
+	v->pkg = ms_jd_str(o, "resource");
+	v->installed = ms_jd_str(o, "installedVersion");
+	v->fixed = ms_jd_str(o, "fixedVersion");
+	v->path = ms_jd_str(o, "packagePath");
+	v->purl = ms_jd_str(o, "packagePURL");
+	v->pkg_type = ms_jd_str(o, "packageType");
+	v->severity = ms_jd_str(o, "severity");
+	v->severity_source = ms_jd_str(o, "cvsssource");
+	v->title = ms_jd_str(o, "title");
+	v->url = ms_jd_str(o, "primaryLink");
+	v->published = ms_jd_str(o, "publishedDate");
+	v->cvss = jd_object_get(o, "cvss");
 	v->score = score_of(o, "score");
 }
 
 /* Add every vulnerability of a Trivy Results array (or legacy top-level
  * list) to scan si.  path is the JSON path of the array ("" for a
  * top-level list).  null/absent arrays are empty. */
-static ms_err parse_results(tv_ctx *c, size_t si, const json_t *results,
+static ms_err parse_results(tv_ctx *c, size_t si, const jd_value *results,
 			    const char *path)
 {
-	json_t *res, *vulns, *vj;
+	jd_value *res, *vulns, *vj;
 	const char *type;
 	size_t i, j;
 	tv_vuln v;
 	ms_err rc;
 
-	if (!results || json_is_null(results))
+	if (!results || jd_is_null(results))
 		return MS_OK;
-	if (!json_is_array(results))
+	if (!jd_is_array(results))
 		return missing(c, "not an array", "%s", path);
-	json_array_foreach(results, i, res) {
-		if (!json_is_object(res))
+	jd_array_foreach(results, i, res) {
+		if (!jd_is_object(res))
 			return missing(c, "result is not an object", "%s[%zu]",
 				       path, i);
-		vulns = json_object_get(res, "Vulnerabilities");
-		if (!vulns || json_is_null(vulns))
+		vulns = jd_object_get(res, "Vulnerabilities");
+		if (!vulns || jd_is_null(vulns))
 			continue;
-		if (!json_is_array(vulns))
+		if (!jd_is_array(vulns))
 			return missing(c, "not an array",
 				       "%s[%zu].Vulnerabilities", path, i);
-		type = ms_json_str(res, "Type");
-		json_array_foreach(vulns, j, vj) {
-			if (!json_is_object(vj))
+		type = ms_jd_str(res, "Type");
+		jd_array_foreach(vulns, j, vj) {
+			if (!jd_is_object(vj))
 				return missing(c, "vulnerability is not an object",
 					       "%s[%zu].Vulnerabilities[%zu]",
 					       path, i, j);
@@ -594,18 +596,18 @@ static int set_os_text(ms_report *r, ms_image *img, const char *os, size_t n)
  * array: sets the image name (when want_name and none yet), records it as
  * a reference when as_ref, and sets the OS when not yet known.  Results of
  * another Class (lang-pkgs, config, secret) are skipped.  -1 on OOM. */
-static int target_identity(ms_report *r, ms_image *img, const json_t *results,
+static int target_identity(ms_report *r, ms_image *img, const jd_value *results,
 			   int want_name, int as_ref)
 {
-	json_t *res;
+	jd_value *res;
 	const char *t, *os, *cls;
 	size_t i, nlen, oslen;
 
-	json_array_foreach(results, i, res) {
-		cls = ms_json_str(res, "Class");
+	jd_array_foreach(results, i, res) {
+		cls = ms_jd_str(res, "Class");
 		if (cls && strcmp(cls, "os-pkgs") != 0)
 			continue;
-		t = ms_json_str(res, "Target");
+		t = ms_jd_str(res, "Target");
 		if (!split_target(t, &nlen, &os, &oslen))
 			continue;
 		if (want_name && !img->name) {
@@ -622,31 +624,31 @@ static int target_identity(ms_report *r, ms_image *img, const json_t *results,
 
 /* Trivy Metadata object: RepoTags, RepoDigests, Reference, ImageID, OS,
  * ImageConfig.architecture.  Fields already set are kept.  -1 on OOM. */
-static int fill_metadata(ms_report *r, ms_image *img, const json_t *meta)
+static int fill_metadata(ms_report *r, ms_image *img, const jd_value *meta)
 {
-	const json_t *tags = json_object_get(meta, "RepoTags");
-	const json_t *digests = json_object_get(meta, "RepoDigests");
-	const json_t *os = json_object_get(meta, "OS");
+	const jd_value *tags = jd_object_get(meta, "RepoTags");
+	const jd_value *digests = jd_object_get(meta, "RepoDigests");
+	const jd_value *os = jd_object_get(meta, "OS");
 	const char *fam, *ver;
 	size_t i;
 
-	if (!json_is_object(meta))
+	if (!jd_is_object(meta))
 		return 0;
-	for (i = 0; i < json_array_size(tags); i++)
-		if (add_ref(r, img, json_string_value(json_array_get(tags, i))) < 0)
+	for (i = 0; i < jd_array_size(tags); i++)
+		if (add_ref(r, img, jd_string_value(jd_array_get(tags, i))) < 0)
 			return -1;
-	for (i = 0; i < json_array_size(digests); i++)
+	for (i = 0; i < jd_array_size(digests); i++)
 		if (ms_strlist_add(r, &img->repo_digests,
-				   json_string_value(json_array_get(digests, i))) < 0)
+				   jd_string_value(jd_array_get(digests, i))) < 0)
 			return -1;
-	if (add_ref(r, img, ms_json_str(meta, "Reference")) < 0 ||
-	    set_once(r, &img->config_digest, ms_json_str(meta, "ImageID")) < 0 ||
+	if (add_ref(r, img, ms_jd_str(meta, "Reference")) < 0 ||
+	    set_once(r, &img->config_digest, ms_jd_str(meta, "ImageID")) < 0 ||
 	    set_once(r, &img->architecture,
-		     ms_json_str(json_object_get(meta, "ImageConfig"),
+		     ms_jd_str(jd_object_get(meta, "ImageConfig"),
 				 "architecture")) < 0)
 		return -1;
-	fam = ms_json_str(os, "Family");
-	ver = ms_json_str(os, "Name");
+	fam = ms_jd_str(os, "Family");
+	ver = ms_jd_str(os, "Name");
 	return set_os(r, img, fam, fam ? strlen(fam) : 0, ver,
 		      ver ? strlen(ver) : 0);
 }
@@ -665,35 +667,35 @@ static ms_scan *new_scan(tv_ctx *c, size_t *si)
 
 /* ---- form 1: trivy image -f json (SchemaVersion 2) -------------------- */
 
-static int is_image_report(const json_t *o)
+static int is_image_report(const jd_value *o)
 {
-	return json_is_object(o) &&
-	       json_object_get(o, "SchemaVersion") &&
-	       (json_object_get(o, "ArtifactName") ||
-		json_object_get(o, "ArtifactType") ||
-		json_object_get(o, "Results") ||
-		json_object_get(o, "Metadata"));
+	return jd_is_object(o) &&
+	       jd_object_get(o, "SchemaVersion") &&
+	       (jd_object_get(o, "ArtifactName") ||
+		jd_object_get(o, "ArtifactType") ||
+		jd_object_get(o, "Results") ||
+		jd_object_get(o, "Metadata"));
 }
 
-static ms_err parse_image_report(tv_ctx *c, const json_t *root)
+static ms_err parse_image_report(tv_ctx *c, const jd_value *root)
 {
 	ms_report *r = c->out;
-	const json_t *results = json_object_get(root, "Results");
-	const json_t *meta = json_object_get(root, "Metadata");
-	const char *name = ms_json_str(root, "ArtifactName");
-	const char *atype = ms_json_str(root, "ArtifactType");
+	const jd_value *results = jd_object_get(root, "Results");
+	const jd_value *meta = jd_object_get(root, "Metadata");
+	const char *name = ms_jd_str(root, "ArtifactName");
+	const char *atype = ms_jd_str(root, "ArtifactType");
 	int is_image = !atype || !strcmp(atype, "container_image");
 	ms_scan *s;
 	size_t si;
 
-	if (results && !json_is_null(results) && !json_is_array(results))
+	if (results && !jd_is_null(results) && !jd_is_array(results))
 		return missing(c, "not an array", "Results");
 	s = new_scan(c, &si);
 	if (!s)
 		return nomem(c);
-	if (set_once(r, &s->scanned_at, ms_json_str(root, "CreatedAt")) < 0 ||
+	if (set_once(r, &s->scanned_at, ms_jd_str(root, "CreatedAt")) < 0 ||
 	    set_once(r, &s->scanner_version,
-		     ms_json_str(json_object_get(root, "Trivy"), "Version")) < 0 ||
+		     ms_jd_str(jd_object_get(root, "Trivy"), "Version")) < 0 ||
 	    set_once(r, &s->image.name, name) < 0 ||
 	    (is_image && add_ref(r, &s->image, name) < 0) ||
 	    fill_metadata(r, &s->image, meta) < 0 ||
@@ -704,29 +706,29 @@ static ms_err parse_image_report(tv_ctx *c, const json_t *root)
 
 /* ---- form 2: legacy list (schema 1) ---------------------------------- */
 
-static int is_legacy(const json_t *root)
+static int is_legacy(const jd_value *root)
 {
-	const json_t *first;
+	const jd_value *first;
 
-	if (json_is_null(root))
+	if (jd_is_null(root))
 		return 1;
-	if (!json_is_array(root))
+	if (!jd_is_array(root))
 		return 0;
-	if (json_array_size(root) == 0)
+	if (jd_array_size(root) == 0)
 		return 1;
-	first = json_array_get(root, 0);
-	return json_is_object(first) &&
-	       (json_is_string(json_object_get(first, "Target")) ||
-		json_object_get(first, "Vulnerabilities"));
+	first = jd_array_get(root, 0);
+	return jd_is_object(first) &&
+	       (jd_is_string(jd_object_get(first, "Target")) ||
+		jd_object_get(first, "Vulnerabilities"));
 }
 
-static ms_err parse_legacy(tv_ctx *c, const json_t *root)
+static ms_err parse_legacy(tv_ctx *c, const jd_value *root)
 {
 	size_t si;
 
 	if (!new_scan(c, &si))
 		return nomem(c);
-	if (!json_is_array(root))       /* null: nothing was scanned */
+	if (!jd_is_array(root))       /* null: nothing was scanned */
 		return MS_OK;
 	if (target_identity(c->out, &c->out->scans[si].image, root, 1, 1) < 0)
 		return nomem(c);
@@ -735,10 +737,10 @@ static ms_err parse_legacy(tv_ctx *c, const json_t *root)
 
 /* ---- form 3: Trivy Operator VulnerabilityReport (and List) ------------ */
 
-static int is_operator_report(const json_t *o)
+static int is_operator_report(const jd_value *o)
 {
-	const char *api = ms_json_str(o, "apiVersion");
-	const char *kind = ms_json_str(o, "kind");
+	const char *api = ms_jd_str(o, "apiVersion");
+	const char *kind = ms_jd_str(o, "kind");
 
 	return api && kind &&
 	       !strncmp(api, "aquasecurity.github.io/", 23) &&
@@ -746,20 +748,20 @@ static int is_operator_report(const json_t *o)
 		!strcmp(kind, "ClusterVulnerabilityReport"));
 }
 
-static int is_operator_list(const json_t *o)
+static int is_operator_list(const jd_value *o)
 {
-	const json_t *items = json_object_get(o, "items");
-	const char *kind = ms_json_str(o, "kind");
+	const jd_value *items = jd_object_get(o, "items");
+	const char *kind = ms_jd_str(o, "kind");
 	size_t i;
 
-	if (!kind || !json_is_array(items))
+	if (!kind || !jd_is_array(items))
 		return 0;
 	if (strcmp(kind, "List") != 0 &&
 	    strcmp(kind, "VulnerabilityReportList") != 0 &&
 	    strcmp(kind, "ClusterVulnerabilityReportList") != 0)
 		return 0;
-	for (i = 0; i < json_array_size(items); i++)
-		if (is_operator_report(json_array_get(items, i)))
+	for (i = 0; i < jd_array_size(items); i++)
+		if (is_operator_report(jd_array_get(items, i)))
 			return 1;
 	return 0;
 }
@@ -767,13 +769,13 @@ static int is_operator_list(const json_t *o)
 /* Image identity of report.artifact + report.registry: name
  * "server/repository[:tag][@digest]", the tag and digest forms as
  * references.  -1 on OOM. */
-static int operator_identity(ms_report *r, ms_image *img, const json_t *report)
+static int operator_identity(ms_report *r, ms_image *img, const jd_value *report)
 {
-	const json_t *art = json_object_get(report, "artifact");
-	const char *repo = ms_json_str(art, "repository");
-	const char *tag = ms_json_str(art, "tag");
-	const char *digest = ms_json_str(art, "digest");
-	const char *server = ms_json_str(json_object_get(report, "registry"),
+	const jd_value *art = jd_object_get(report, "artifact");
+	const char *repo = ms_jd_str(art, "repository");
+	const char *tag = ms_jd_str(art, "tag");
+	const char *digest = ms_jd_str(art, "digest");
+	const char *server = ms_jd_str(jd_object_get(report, "registry"),
 					 "server");
 	const char *at;
 	char *base, *ref;
@@ -810,54 +812,54 @@ static int operator_identity(ms_report *r, ms_image *img, const json_t *report)
 
 /* One VulnerabilityReport object; path is its JSON path ("" at the top,
  * "items[2]" in a List). */
-static ms_err parse_operator_report(tv_ctx *c, const json_t *item,
+static ms_err parse_operator_report(tv_ctx *c, const jd_value *item,
 				    const char *path)
 {
 	ms_report *r = c->out;
 	const char *dot = *path ? "." : "";
-	const json_t *report = json_object_get(item, "report");
-	const json_t *vulns, *scanner, *os;
+	const jd_value *report = jd_object_get(item, "report");
+	const jd_value *vulns, *scanner, *os;
 	const char *when, *fam, *ver;
-	json_t *vj;
+	jd_value *vj;
 	ms_scan *s;
 	size_t si, j;
 	tv_vuln v;
 	ms_err rc;
 	char *p;
 
-	if (!json_is_object(report))
+	if (!jd_is_object(report))
 		return missing(c, "missing report", "%s%sreport", path, dot);
-	vulns = json_object_get(report, "vulnerabilities");
-	if (vulns && !json_is_null(vulns) && !json_is_array(vulns))
+	vulns = jd_object_get(report, "vulnerabilities");
+	if (vulns && !jd_is_null(vulns) && !jd_is_array(vulns))
 		return missing(c, "not an array", "%s%sreport.vulnerabilities",
 			       path, dot);
 	s = new_scan(c, &si);
 	if (!s)
 		return nomem(c);
-	scanner = json_object_get(report, "scanner");
-	if (ms_json_str(scanner, "name") && *ms_json_str(scanner, "name")) {
+	scanner = jd_object_get(report, "scanner");
+	if (ms_jd_str(scanner, "name") && *ms_jd_str(scanner, "name")) {
 		/* "Trivy" -> "trivy", like the other forms */
-		s->scanner_name = ms_strdup(r, ms_json_str(scanner, "name"));
+		s->scanner_name = ms_strdup(r, ms_jd_str(scanner, "name"));
 		if (!s->scanner_name)
 			return nomem(c);
 		for (p = s->scanner_name; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 	}
-	when = ms_json_str(report, "updateTimestamp");
+	when = ms_jd_str(report, "updateTimestamp");
 	if (!when || !*when)
-		when = ms_json_str(json_object_get(item, "metadata"),
+		when = ms_jd_str(jd_object_get(item, "metadata"),
 				   "creationTimestamp");
-	os = json_object_get(report, "os");
-	fam = ms_json_str(os, "family");
-	ver = ms_json_str(os, "name");
-	if (set_once(r, &s->scanner_version, ms_json_str(scanner, "version")) < 0 ||
+	os = jd_object_get(report, "os");
+	fam = ms_jd_str(os, "family");
+	ver = ms_jd_str(os, "name");
+	if (set_once(r, &s->scanner_version, ms_jd_str(scanner, "version")) < 0 ||
 	    set_once(r, &s->scanned_at, when) < 0 ||
 	    operator_identity(r, &s->image, report) < 0 ||
 	    set_os(r, &s->image, fam, fam ? strlen(fam) : 0, ver,
 		   ver ? strlen(ver) : 0) < 0)
 		return nomem(c);
-	json_array_foreach(vulns, j, vj) {
-		if (!json_is_object(vj))
+	jd_array_foreach(vulns, j, vj) {
+		if (!jd_is_object(vj))
 			return missing(c, "vulnerability is not an object",
 				       "%s%sreport.vulnerabilities[%zu]",
 				       path, dot, j);
@@ -879,16 +881,16 @@ static ms_err parse_operator_report(tv_ctx *c, const json_t *item,
 
 /* kubectl List: one scan per VulnerabilityReport item; items of other
  * kinds (ConfigAuditReport, ...) are skipped. */
-static ms_err parse_operator_list(tv_ctx *c, const json_t *root)
+static ms_err parse_operator_list(tv_ctx *c, const jd_value *root)
 {
-	const json_t *items = json_object_get(root, "items");
+	const jd_value *items = jd_object_get(root, "items");
 	char path[TV_PATH_LEN];
-	json_t *item;
+	jd_value *item;
 	size_t i;
 	ms_err rc;
 
-	json_array_foreach(items, i, item) {
-		if (!json_is_object(item))
+	jd_array_foreach(items, i, item) {
+		if (!jd_is_object(item))
 			return missing(c, "item is not an object", "items[%zu]", i);
 		if (!is_operator_report(item))
 			continue;
@@ -907,24 +909,24 @@ static const char *const k8s_arrays[] = {
 	"Resources", "Vulnerabilities", "Findings", NULL
 };
 
-static int is_k8s_report(const json_t *o)
+static int is_k8s_report(const jd_value *o)
 {
-	return json_is_string(json_object_get(o, "ClusterName")) &&
-	       (json_object_get(o, "Resources") ||
-		json_object_get(o, "Vulnerabilities") ||
-		json_object_get(o, "Misconfigurations") ||
-		json_object_get(o, "Findings"));
+	return jd_is_string(jd_object_get(o, "ClusterName")) &&
+	       (jd_object_get(o, "Resources") ||
+		jd_object_get(o, "Vulnerabilities") ||
+		jd_object_get(o, "Misconfigurations") ||
+		jd_object_get(o, "Findings"));
 }
 
 /* Does any result of a resource carry a non-null Vulnerabilities? */
-static int has_vulns(const json_t *results)
+static int has_vulns(const jd_value *results)
 {
-	json_t *res, *v;
+	jd_value *res, *v;
 	size_t i;
 
-	json_array_foreach(results, i, res) {
-		v = json_object_get(res, "Vulnerabilities");
-		if (v && !json_is_null(v))
+	jd_array_foreach(results, i, res) {
+		v = jd_object_get(res, "Vulnerabilities");
+		if (v && !jd_is_null(v))
 			return 1;
 	}
 	return 0;
@@ -933,28 +935,28 @@ static int has_vulns(const json_t *results)
 /* Image name of a resource: its OS result's Target prefix, else
  * Metadata.RepoTags[0], else Metadata.Reference.  Arena copy or NULL;
  * *oom set on out-of-memory. */
-static char *k8s_image_name(ms_report *r, const json_t *results,
-			    const json_t *meta, int *oom)
+static char *k8s_image_name(ms_report *r, const jd_value *results,
+			    const jd_value *meta, int *oom)
 {
-	json_t *res;
+	jd_value *res;
 	const char *t, *os, *cls;
 	size_t i, nlen, oslen;
 	char *name;
 
-	json_array_foreach(results, i, res) {
-		cls = ms_json_str(res, "Class");
+	jd_array_foreach(results, i, res) {
+		cls = ms_jd_str(res, "Class");
 		if (cls && strcmp(cls, "os-pkgs") != 0)
 			continue;
-		t = ms_json_str(res, "Target");
+		t = ms_jd_str(res, "Target");
 		if (split_target(t, &nlen, &os, &oslen)) {
 			name = arena_strndup(&r->mem, t, nlen);
 			*oom = !name;
 			return name;
 		}
 	}
-	t = json_string_value(json_array_get(json_object_get(meta, "RepoTags"), 0));
+	t = jd_string_value(jd_array_get(jd_object_get(meta, "RepoTags"), 0));
 	if (!t || !*t)
-		t = ms_json_str(meta, "Reference");
+		t = ms_jd_str(meta, "Reference");
 	if (!t || !*t)
 		return NULL;
 	name = ms_strdup(r, t);
@@ -963,12 +965,12 @@ static char *k8s_image_name(ms_report *r, const json_t *results,
 }
 
 /* Resource i of the resource array named arr. */
-static ms_err parse_k8s_resource(tv_ctx *c, const json_t *res,
+static ms_err parse_k8s_resource(tv_ctx *c, const jd_value *res,
 				 const char *arr, size_t i)
 {
 	ms_report *r = c->out;
-	const json_t *results = json_object_get(res, "Results");
-	const json_t *meta = json_object_get(res, "Metadata");
+	const jd_value *results = jd_object_get(res, "Results");
+	const jd_value *meta = jd_object_get(res, "Metadata");
 	const char *build;
 	char rpath[TV_PATH_LEN];
 	char *name, *key = NULL;
@@ -977,19 +979,19 @@ static ms_err parse_k8s_resource(tv_ctx *c, const json_t *res,
 	size_t si = TV_EMPTY;
 	int oom = 0;
 
-	if (json_is_array(meta))
-		meta = json_array_get(meta, 0);
-	if (!json_is_object(meta))
+	if (jd_is_array(meta))
+		meta = jd_array_get(meta, 0);
+	if (!jd_is_object(meta))
 		meta = NULL;
-	if (results && !json_is_null(results) && !json_is_array(results))
+	if (results && !jd_is_null(results) && !jd_is_array(results))
 		return missing(c, "not an array", "%s[%zu].Results", arr, i);
 	name = k8s_image_name(r, results, meta, &oom);
 	if (oom)
 		return nomem(c);
-	build = ms_json_str(meta, "ImageID");
+	build = ms_jd_str(meta, "ImageID");
 	if (!build || !*build)
-		build = json_string_value(json_array_get(
-			json_object_get(meta, "RepoDigests"), 0));
+		build = jd_string_value(jd_array_get(
+			jd_object_get(meta, "RepoDigests"), 0));
 	if (build && !*build)
 		build = NULL;
 	/* Misconfiguration-only resources name no image: not a scan. */
@@ -1022,21 +1024,21 @@ static ms_err parse_k8s_resource(tv_ctx *c, const json_t *res,
 	return parse_results(c, si, results, rpath);
 }
 
-static ms_err parse_k8s(tv_ctx *c, const json_t *root)
+static ms_err parse_k8s(tv_ctx *c, const jd_value *root)
 {
-	const json_t *arr;
-	json_t *res;
+	const jd_value *arr;
+	jd_value *res;
 	size_t k, i;
 	ms_err rc;
 
 	for (k = 0; k8s_arrays[k]; k++) {
-		arr = json_object_get(root, k8s_arrays[k]);
-		if (!arr || json_is_null(arr))
+		arr = jd_object_get(root, k8s_arrays[k]);
+		if (!arr || jd_is_null(arr))
 			continue;
-		if (!json_is_array(arr))
+		if (!jd_is_array(arr))
 			return missing(c, "not an array", "%s", k8s_arrays[k]);
-		json_array_foreach(arr, i, res) {
-			if (!json_is_object(res))
+		jd_array_foreach(arr, i, res) {
+			if (!jd_is_object(res))
 				return missing(c, "resource is not an object",
 					       "%s[%zu]", k8s_arrays[k], i);
 			rc = parse_k8s_resource(c, res, k8s_arrays[k], i);
@@ -1049,17 +1051,17 @@ static ms_err parse_k8s(tv_ctx *c, const json_t *root)
 
 /* ---- public ---------------------------------------------------------- */
 
-int trivy_detect(const json_t *root)
+int trivy_detect(const jd_value *root)
 {
 	if (!root)
 		return 0;
-	if (json_is_null(root) || json_is_array(root))
+	if (jd_is_null(root) || jd_is_array(root))
 		return is_legacy(root);
 	return is_k8s_report(root) || is_operator_list(root) ||
 	       is_operator_report(root) || is_image_report(root);
 }
 
-ms_err trivy_parse(ms_report *out, const json_t *root, ms_error *err)
+ms_err trivy_parse(ms_report *out, const jd_value *root, ms_error *err)
 {
 	tv_ctx c;
 	ms_err rc;

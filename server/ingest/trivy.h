@@ -14,7 +14,7 @@
 #ifndef MUSTER_INGEST_TRIVY_H
 #define MUSTER_INGEST_TRIVY_H
 
-#include <jansson.h>
+#include "../util/jdoc.h"
 
 #include "scan_model.h"
 
@@ -27,7 +27,7 @@
  * root: the parsed document (borrowed; NULL is treated as not Trivy).
  * Returns 1 when the document is a Trivy form, 0 otherwise.
  */
-int trivy_detect(const json_t *root);
+int trivy_detect(const jd_value *root);
 
 /*
  * Parse any Trivy form into out: one ms_scan per image (one for the image
@@ -49,6 +49,6 @@ int trivy_detect(const json_t *root);
  * arena is exhausted.  On failure out may hold a partial result: the caller
  * still owns it and releases it with ms_report_free().
  */
-ms_err trivy_parse(ms_report *out, const json_t *root, ms_error *err);
+ms_err trivy_parse(ms_report *out, const jd_value *root, ms_error *err);
 
 #endif

@@ -13,7 +13,6 @@
 #include "../ingest/ingest.h"
 #include "../ingest/podlist.h"
 #include "../util/crypto.h"
-#include "../util/json_arena.h"
 #include "../util/timeutil.h"
 
 static const char *const default_moving_tags[] = {"latest", NULL};
@@ -106,7 +105,7 @@ static int resolve_row(rt_snapshot *snap, const rt_container *ct, runtime_row *r
 	return 0;
 }
 
-void runtime_service_ingest(db_conn *db, const store_actor *who, const char *body, size_t len,
+void runtime_service_ingest(db_conn *db, const store_actor *who, char *body, size_t len,
 			    const runtime_options *opt, runtime_result *res)
 {
 	rt_snapshot snap;
@@ -117,7 +116,7 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 	const char *cluster = opt->cluster, *format;
 	ms_error err;
 	arena tree = ARENA_INIT;
-	json_t *root;
+	jd_value *root;
 	size_t i;
 	ms_err prc;
 	int rc;
@@ -125,10 +124,9 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 	memset(res, 0, sizeof(*res));
 	memset(&err, 0, sizeof(err));
 	rt_snapshot_init(&snap);
-	json_arena_begin(&tree);
-	root = ingest_load_json(body, len, &err);
+	crypto_sha256_hex(body, len, sha);
+	root = ingest_load_jd(&tree, body, len, &err);
 	if (!root) {
-		json_arena_end();
 		if (err.line > 0)
 			fail(res, 400, "malformed_json", "the snapshot is not valid JSON: line %d, column %d: %s",
 			     err.line, err.column, err.message);
@@ -143,9 +141,6 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 		format = "muster";
 		prc = runtime_own_parse(&snap, root, &err);
 	}
-	json_decref(root);
-	json_arena_end();
-	arena_free(&tree);
 	if (prc == MS_ERR_FORMAT) {
 		fail(res, 415, "unsupported_format",
 		     "send a Kubernetes PodList (kubectl get pods -A -o json) or muster's container list (docs/runtime.md)");
@@ -191,7 +186,6 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 			goto cleanup;
 		}
 	}
-	crypto_sha256_hex(body, len, sha);
 	in.cluster = cluster;
 	in.namespace_ = opt->namespace_;
 	in.observed_at = res->observed_at;
@@ -211,6 +205,7 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, const char *bod
 		res->status = 201;
 	}
 cleanup:
+	/* the snapshot's strings were copied into snap: the tree can go */
 	arena_free(&tree);
 	free(rows);
 	rt_snapshot_free(&snap);

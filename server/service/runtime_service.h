@@ -27,7 +27,8 @@ typedef struct runtime_result {
 	time_t observed_at;
 } runtime_result;
 
-void runtime_service_ingest(db_conn *db, const store_actor *who, const char *body, size_t len,
+/* body is parsed in place and is garbage afterwards. */
+void runtime_service_ingest(db_conn *db, const store_actor *who, char *body, size_t len,
 			    const runtime_options *opt, runtime_result *res);
 void runtime_result_free(runtime_result *res);
 

@@ -35,9 +35,10 @@ typedef struct scan_result {
 	int multi;                    /* the report format covers several images */
 } scan_result;
 
-/* Ingest one report. db may be NULL to only parse and validate (nothing is
- * stored). Always fills res; free it with scan_result_free. */
-void scan_service_ingest(db_conn *db, const store_actor *who, const char *body, size_t len,
+/* Ingest one report. body is parsed in place and is garbage afterwards.
+ * db may be NULL to only parse and validate (nothing is stored). Always
+ * fills res; free it with scan_result_free. */
+void scan_service_ingest(db_conn *db, const store_actor *who, char *body, size_t len,
 			 const scan_options *opt, scan_result *res);
 void scan_result_free(scan_result *res);
 

@@ -10,18 +10,22 @@
 
 #include <jansson.h>
 
-#include "ingest/grype.h"
+#include "fuzz_jd.h"
+#include "ingest//grype.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *root = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
+	fuzz_jd doc;
+	jd_value *root = fuzz_jd_load(&doc, data, size);
 	ms_report r;
 	ms_error err;
 
-	if (!root)
+	if (!root) {
+		fuzz_jd_free(&doc);
 		return 0;
+	}
 	(void)grype_detect(root);
 	ms_report_init(&r);
 	if (size % 2)
@@ -29,6 +33,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&err, 0, sizeof(err));
 	(void)grype_parse(&r, root, &err);
 	ms_report_free(&r);
-	json_decref(root);
+	fuzz_jd_free(&doc);
 	return 0;
 }

@@ -5,18 +5,21 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz_jd.h"
 #include "ingest/podlist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb((const char *)data, size, JSON_DECODE_ANY, &jerr);
+	fuzz_jd doc;
+	jd_value *root = fuzz_jd_load(&doc, data, size);
 	rt_snapshot s;
 	ms_error err;
 	size_t i;
 
-	if (!root)
+	if (!root) {
+		fuzz_jd_free(&doc);
 		return 0;
+	}
 	rt_snapshot_init(&s);
 	(void)podlist_detect(root);
 	if (podlist_parse(&s, root, &err) == MS_OK) {
@@ -32,6 +35,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	}
 	rt_snapshot_free(&s);
-	json_decref(root);
+	fuzz_jd_free(&doc);
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "fuzz_jd.h"
 #include "ingest/trivy.h"
 
 /* Touch every string of the model so ASan sees bad pointers. */
@@ -39,14 +40,17 @@ static size_t walk(const ms_report *r)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *root;
+	fuzz_jd doc;
+	jd_value *root;
 	ms_report r;
 	ms_error err;
 	volatile size_t sink;
 
-	root = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
-	if (!root)
+	root = fuzz_jd_load(&doc, data, size);
+	if (!root) {
+		fuzz_jd_free(&doc);
 		return 0;
+	}
 	(void)trivy_detect(root);
 	ms_report_init(&r);
 	r.mem.limit = 64u << 20;         /* as a server would cap a request */
@@ -57,6 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sink = strlen(err.field) + strlen(err.message);
 	(void)sink;
 	ms_report_free(&r);
-	json_decref(root);
+	fuzz_jd_free(&doc);
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "jd_test.h"
+
 #include "ingest/podlist.h"
 
 static json_t *load(const char *rel)
@@ -69,8 +71,8 @@ static void test_honeycomb(void **state)
 
 	(void)state;
 	rt_snapshot_init(&s);
-	assert_int_equal(podlist_detect(j), 1);
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_detect(jd_of(j)), 1);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	assert_int_equal(s.n, 16);
 	assert_int_equal(count_kind(&s, RT_CONTAINER), 12);
 	assert_int_equal(count_kind(&s, RT_INIT), 4);
@@ -117,7 +119,7 @@ static void test_nri_containerd(void **state)
 
 	(void)state;
 	rt_snapshot_init(&s);
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	assert_int_equal(s.n, 18);
 	assert_int_equal(count_kind(&s, RT_CONTAINER), 18);
 	for (i = 0; i < s.n; i++) {
@@ -159,7 +161,7 @@ static void test_splunk_pending(void **state)
 
 	(void)state;
 	rt_snapshot_init(&s);
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	assert_int_equal(s.n, 21);
 	c = find(&s, "new-metrics-test-final-splunk-kubernetes-metrics-6c9f477b5rng2c",
 		 "fluentd");
@@ -182,7 +184,7 @@ static void test_cloudability(void **state)
 
 	(void)state;
 	rt_snapshot_init(&s);
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	assert_int_equal(s.n, 7);
 	assert_int_equal(count_kind(&s, RT_INIT), 1);
 	c = find(&s, "cloudability-metrics-agent-f564d999d-8qwp8", "cloudability-metrics-agent");
@@ -210,7 +212,7 @@ static void test_datadog_edges(void **state)
 
 	(void)state;
 	rt_snapshot_init(&s);
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	assert_int_equal(s.n, 1);
 	assert_string_equal(s.items[0].pod, "nginx-99d8b564-4r4vq");
 	assert_string_equal(s.items[0].image, "nginx:latest");
@@ -250,11 +252,11 @@ static void test_detect(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *j = parse_text(cases[i].json);
 
-		if (podlist_detect(j) != cases[i].pods)
+		if (podlist_detect(jd_of(j)) != cases[i].pods)
 			fail_msg("detect case %zu %s", i, cases[i].json);
 		json_decref(j);
 	}
-	assert_int_equal(podlist_detect(NULL), 0);
+	assert_int_equal(podlist_detect(jd_of(NULL)), 0);
 }
 
 /* Synthetic pods: a bare Pod, a List of Pods, spec-only containers of a
@@ -294,7 +296,7 @@ static void test_synthetic(void **state)
 	(void)state;
 	rt_snapshot_init(&s);
 	j = parse_text(bare);
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	json_decref(j);
 	assert_int_equal(s.n, 4);
 	c = find(&s, "web", "app");
@@ -319,7 +321,7 @@ static void test_synthetic(void **state)
 	/* Appends to the same snapshot: the Failed pod only contributes the
 	 * container that is still running. */
 	j = parse_text(list);
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	json_decref(j);
 	assert_int_equal(s.n, 6);
 	c = find(&s, "a", "c");
@@ -338,7 +340,7 @@ static void expect_err(const char *text, int own, ms_err code, const char *field
 	ms_err rc;
 
 	rt_snapshot_init(&s);
-	rc = own ? runtime_own_parse(&s, j, &err) : podlist_parse(&s, j, &err);
+	rc = own ? runtime_own_parse(&s, jd_of(j), &err) : podlist_parse(&s, jd_of(j), &err);
 	if (rc != code)
 		fail_msg("%s: expected code %d, got %d (%s: %s)", text, code, rc,
 			 err.field, err.message);
@@ -383,13 +385,13 @@ static void test_podlist_lenient(void **state)
 	rt_snapshot_init(&s);
 	/* items null (Go's empty slice), wrong-typed optional fields. */
 	j = parse_text("{\"kind\":\"PodList\",\"items\":null}");
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	assert_int_equal(s.n, 0);
 	json_decref(j);
 	j = parse_text("{\"kind\":\"PodList\",\"items\":[{\"metadata\":{\"name\":\"p\","
 		       "\"namespace\":7},\"spec\":{\"nodeName\":[],\"containers\":[{\"name\":\"c\","
 		       "\"image\":{}}]},\"status\":{\"phase\":null}}]}");
-	assert_int_equal(podlist_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_parse(&s, jd_of(j), &err), MS_OK);
 	json_decref(j);
 	assert_int_equal(s.n, 1);
 	assert_null(s.items[0].namespace_);
@@ -420,8 +422,8 @@ static void test_own_format(void **state)
 
 	(void)state;
 	rt_snapshot_init(&s);
-	assert_int_equal(podlist_detect(j), 0);
-	assert_int_equal(runtime_own_parse(&s, j, &err), MS_OK);
+	assert_int_equal(podlist_detect(jd_of(j)), 0);
+	assert_int_equal(runtime_own_parse(&s, jd_of(j), &err), MS_OK);
 	json_decref(j);
 	assert_string_equal(s.observed_at, "2025-08-25T17:04:19.9796Z");
 	assert_int_equal(s.n, 3);
@@ -447,7 +449,7 @@ static void test_own_format(void **state)
 	/* Empty snapshot, no observed_at. */
 	j = parse_text("{\"containers\":[]}");
 	rt_snapshot_init(&s);
-	assert_int_equal(runtime_own_parse(&s, j, &err), MS_OK);
+	assert_int_equal(runtime_own_parse(&s, jd_of(j), &err), MS_OK);
 	assert_int_equal(s.n, 0);
 	assert_null(s.observed_at);
 	rt_snapshot_free(&s);

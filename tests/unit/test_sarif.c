@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "jd_test.h"
+
 #include "ingest/sarif.h"
 
 #ifndef FIXTURES_DIR
@@ -42,8 +44,8 @@ static void parse_file(const char *rel, ms_report *r)
 
 	memset(&err, 0, sizeof(err));
 	ms_report_init(r);
-	assert_int_equal(sarif_detect(root), 1);
-	if (sarif_parse(r, root, &err) != MS_OK)
+	assert_int_equal(sarif_detect(jd_of(root)), 1);
+	if (sarif_parse(r, jd_of(root), &err) != MS_OK)
 		fail_msg("%s: %s at %s", rel, err.message, err.field);
 	assert_string_equal(r->format, "sarif");
 	json_decref(root);
@@ -60,7 +62,7 @@ static ms_err parse_text(const char *text, ms_report *r, ms_error *err)
 		fail_msg("bad test JSON: %s", je.text);
 	memset(err, 0, sizeof(*err));
 	ms_report_init(r);
-	rc = sarif_parse(r, root, err);
+	rc = sarif_parse(r, jd_of(root), err);
 	json_decref(root);
 	return rc;
 }
@@ -94,7 +96,7 @@ static void expect_error(const char *text, ms_err code, const char *field)
 static int detect_file(const char *rel)
 {
 	json_t *root = load(rel);
-	int d = sarif_detect(root);
+	int d = sarif_detect(jd_of(root));
 
 	json_decref(root);
 	return d;
@@ -106,7 +108,7 @@ static int detect_text(const char *text)
 	int d;
 
 	assert_non_null(root);
-	d = sarif_detect(root);
+	d = sarif_detect(jd_of(root));
 	json_decref(root);
 	return d;
 }
@@ -303,7 +305,7 @@ static void test_detect(void **state)
 	assert_int_equal(detect_file("trivy/alpine-39.json"), 0);
 	assert_int_equal(detect_file("kubernetes/honeycomb_pods.json"), 0);
 	/* shapes */
-	assert_int_equal(sarif_detect(NULL), 0);
+	assert_int_equal(sarif_detect(jd_of(NULL)), 0);
 	assert_int_equal(detect_text("null"), 0);
 	assert_int_equal(detect_text("[]"), 0);
 	assert_int_equal(detect_text("{}"), 0);
@@ -573,21 +575,21 @@ static void test_out_of_memory(void **state)
 
 	(void)state;
 	ms_report_init(&r);
-	assert_int_equal(sarif_parse(&r, root, NULL), MS_OK);
+	assert_int_equal(sarif_parse(&r, jd_of(root), NULL), MS_OK);
 	need = r.mem.total;
 	ms_report_free(&r);
 	for (limit = 16; limit < need; limit += 16) {
 		ms_report_init(&r);
 		r.mem.limit = limit;
 		memset(&err, 0, sizeof(err));
-		assert_int_equal(sarif_parse(&r, root, &err), MS_ERR_NOMEM);
+		assert_int_equal(sarif_parse(&r, jd_of(root), &err), MS_ERR_NOMEM);
 		assert_int_equal(err.code, MS_ERR_NOMEM);
 		assert_int_equal(r.n_scans, 0);
 		ms_report_free(&r);
 	}
 	ms_report_init(&r);
 	r.mem.limit = need;
-	assert_int_equal(sarif_parse(&r, root, NULL), MS_OK);
+	assert_int_equal(sarif_parse(&r, jd_of(root), NULL), MS_OK);
 	assert_int_equal(r.scans[0].n_findings, 4);
 	ms_report_free(&r);
 	json_decref(root);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "jd_test.h"
+
 #include "ingest/trivy.h"
 
 #ifndef FIXTURES_DIR
@@ -41,8 +43,8 @@ static void parse_file(const char *rel, ms_report *r)
 
 	memset(&err, 0, sizeof(err));
 	ms_report_init(r);
-	assert_int_equal(trivy_detect(root), 1);
-	if (trivy_parse(r, root, &err) != MS_OK)
+	assert_int_equal(trivy_detect(jd_of(root)), 1);
+	if (trivy_parse(r, jd_of(root), &err) != MS_OK)
 		fail_msg("%s: %s at %s", rel, err.message, err.field);
 	assert_string_equal(r->format, "trivy");
 	json_decref(root);
@@ -59,7 +61,7 @@ static ms_err parse_text(const char *text, ms_report *r, ms_error *err)
 		fail_msg("bad test JSON: %s", je.text);
 	memset(err, 0, sizeof(*err));
 	ms_report_init(r);
-	rc = trivy_parse(r, root, err);
+	rc = trivy_parse(r, jd_of(root), err);
 	json_decref(root);
 	return rc;
 }
@@ -70,7 +72,7 @@ static int detect_text(const char *text)
 	int d;
 
 	assert_non_null(root);
-	d = trivy_detect(root);
+	d = trivy_detect(jd_of(root));
 	json_decref(root);
 	return d;
 }
@@ -817,10 +819,10 @@ static void test_operator_list(void **state)
 			 "apiVersion", "aquasecurity.github.io/v1alpha1",
 			 "kind", "ConfigAuditReport", "report", b, "metadata");
 	assert_non_null(list);
-	assert_int_equal(trivy_detect(list), 1);
+	assert_int_equal(trivy_detect(jd_of(list)), 1);
 	ms_report_init(&r);
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(trivy_parse(&r, list, &err), MS_OK);
+	assert_int_equal(trivy_parse(&r, jd_of(list), &err), MS_OK);
 	assert_int_equal(r.n_scans, 2);
 	check_operator_extended(&r.scans[0]);
 	check_operator_many(&r.scans[1]);
@@ -1011,7 +1013,7 @@ static void test_odd_values(void **state)
 static void test_detect(void **state)
 {
 	(void)state;
-	assert_int_equal(trivy_detect(NULL), 0);
+	assert_int_equal(trivy_detect(jd_of(NULL)), 0);
 	assert_int_equal(detect_text("[]"), 1);
 	assert_int_equal(detect_text("null"), 1);
 	assert_int_equal(detect_text("[{\"Target\":\"x\"}]"), 1);
@@ -1054,7 +1056,7 @@ static void test_not_trivy(void **state)
 	assert_int_equal(parse_text("{}", &r, &err), MS_ERR_FORMAT);
 	ms_report_free(&r);
 	ms_report_init(&r);
-	assert_int_equal(trivy_parse(&r, NULL, NULL), MS_ERR_FORMAT);
+	assert_int_equal(trivy_parse(&r, jd_of(NULL), NULL), MS_ERR_FORMAT);
 	ms_report_free(&r);
 }
 
@@ -1132,21 +1134,21 @@ static void check_oom_walk(const char *rel)
 	ms_err rc;
 
 	ms_report_init(&r);
-	assert_int_equal(trivy_parse(&r, root, &err), MS_OK);
+	assert_int_equal(trivy_parse(&r, jd_of(root), &err), MS_OK);
 	full = r.mem.total;
 	ms_report_free(&r);
 	for (limit = 1; limit < full; limit += 16) {
 		ms_report_init(&r);
 		r.mem.limit = limit;
 		memset(&err, 0, sizeof(err));
-		rc = trivy_parse(&r, root, &err);
+		rc = trivy_parse(&r, jd_of(root), &err);
 		assert_int_equal(rc, MS_ERR_NOMEM);
 		assert_int_equal(err.code, MS_ERR_NOMEM);
 		ms_report_free(&r);
 	}
 	ms_report_init(&r);
 	r.mem.limit = full;
-	assert_int_equal(trivy_parse(&r, root, &err), MS_OK);
+	assert_int_equal(trivy_parse(&r, jd_of(root), &err), MS_OK);
 	ms_report_free(&r);
 	json_decref(root);
 }
