@@ -92,7 +92,7 @@ static void test_fixtures_match_jansson(void **state)
 		assert_non_null(dh);
 		while ((e = readdir(dh)) != NULL) {
 			char path[1024];
-			size_t len;
+			size_t len = 0;
 			char *text;
 			json_t *j;
 			jd_value *root;
