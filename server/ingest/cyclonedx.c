@@ -705,85 +705,6 @@ static int fix_from_versions(ms_report *r, char **dst, const jd_value *affect)
 
 /* ---- findings ---------------------------------------------------------- */
 
-/* Fold a duplicate src into dst: union of aliases, gaps filled. */
-static int merge_finding(ms_report *r, ms_finding *dst, const ms_finding *src)
-{
-	size_t i;
-
-	for (i = 0; i < src->aliases.n; i++)
-		if (ms_strlist_add(r, &dst->aliases, src->aliases.items[i]) < 0)
-			return -1;
-	if (!dst->fixed_version)
-		dst->fixed_version = src->fixed_version;
-	if (!dst->pkg_type)
-		dst->pkg_type = src->pkg_type;
-	if (!dst->purl)
-		dst->purl = src->purl;
-	if (!dst->url)
-		dst->url = src->url;
-	if (!dst->published)
-		dst->published = src->published;
-	if (dst->severity == MS_SEV_UNKNOWN)
-		dst->severity = src->severity;
-	if (!dst->cvss3_score) {
-		dst->cvss3_score = src->cvss3_score;
-		dst->cvss3_vector = src->cvss3_vector;
-		dst->cvss3_source = src->cvss3_source;
-	}
-	if (!dst->cvss2_score) {
-		dst->cvss2_score = src->cvss2_score;
-		dst->cvss2_vector = src->cvss2_vector;
-		dst->cvss2_source = src->cvss2_source;
-	}
-	return 0;
-}
-
-/*
- * Append f to the scan unless a finding with the same (vulnerability ID,
- * package name, installed version, package path) exists (RULES.md section
- * 4); a duplicate is merged into the first.  seen maps that key, the four
- * strings joined by NUL bytes, to the finding's index.  0, or -1 on
- * exhaustion.
- */
-static int add_unique(ms_report *r, ms_scan *s, json_t *seen,
-		      const ms_finding *f)
-{
-	const char *part[4] = { f->vuln_id, f->pkg_name, f->installed_version,
-				f->pkg_path };
-	size_t len[4], total = 0, off = 0, i;
-	ms_finding *dst;
-	json_t *hit;
-	char *key;
-	int rc = -1;
-
-	for (i = 0; i < 4; i++) {
-		len[i] = part[i] ? strlen(part[i]) : 0;
-		if (len[i] > SIZE_MAX / 8 - total)
-			return -1;
-		total += len[i] + 1;
-	}
-	key = malloc(total);
-	if (!key)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		if (len[i])
-			memcpy(key + off, part[i], len[i]);
-		off += len[i];
-		key[off++] = '\0';
-	}
-	hit = json_object_getn(seen, key, total);
-	if (hit) {
-		rc = merge_finding(r, &s->findings[json_integer_value(hit)], f);
-	} else if (json_object_setn_new_nocheck(seen, key, total,
-			json_integer((json_int_t)s->n_findings)) == 0 &&
-		   (dst = ms_scan_add_finding(r, s)) != NULL) {
-		*dst = *f;
-		rc = 0;
-	}
-	free(key);
-	return rc;
-}
-
 /*
  * Package fields of component comp (NULL when ref matches none).  A ref
  * that names no component but is a purl (Trivy uses purls as bom-refs) is
@@ -904,7 +825,7 @@ static ms_err parse_vulnerability(cdx_ctx *c, const jd_value *vuln, size_t i,
 				jd_array_size(affects) == 1)) < 0 ||
 		    (!f.fixed_version &&
 		     fix_from_versions(r, &f.fixed_version, a) < 0) ||
-		    add_unique(r, c->scan, c->seen, &f) < 0)
+		    ms_scan_add_unique(r, c->scan, c->seen, &f) < 0)
 			goto nomem;
 	}
 	goto cleanup;

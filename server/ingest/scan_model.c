@@ -5,6 +5,8 @@
 #include "scan_model.h"
 
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -134,4 +136,77 @@ const char *ms_json_str(const json_t *obj, const char *key)
 const char *ms_jd_str(const jd_value *obj, const char *key)
 {
 	return jd_string_value(jd_object_get(obj, key));
+}
+
+/* Fold a duplicate src into dst: union of aliases, gaps filled. */
+static int merge_finding(ms_report *r, ms_finding *dst, const ms_finding *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->aliases.n; i++)
+		if (ms_strlist_add(r, &dst->aliases, src->aliases.items[i]) < 0)
+			return -1;
+	if (!dst->fixed_version)
+		dst->fixed_version = src->fixed_version;
+	if (!dst->pkg_type)
+		dst->pkg_type = src->pkg_type;
+	if (!dst->purl)
+		dst->purl = src->purl;
+	if (!dst->url)
+		dst->url = src->url;
+	if (!dst->title)
+		dst->title = src->title;
+	if (!dst->published)
+		dst->published = src->published;
+	if (dst->severity == MS_SEV_UNKNOWN)
+		dst->severity = src->severity;
+	if (!dst->cvss3_score) {
+		dst->cvss3_score = src->cvss3_score;
+		dst->cvss3_vector = src->cvss3_vector;
+		dst->cvss3_source = src->cvss3_source;
+	}
+	if (!dst->cvss2_score) {
+		dst->cvss2_score = src->cvss2_score;
+		dst->cvss2_vector = src->cvss2_vector;
+		dst->cvss2_source = src->cvss2_source;
+	}
+	return 0;
+}
+
+int ms_scan_add_unique(ms_report *r, ms_scan *s, json_t *seen, const ms_finding *f)
+{
+	const char *part[4] = { f->vuln_id, f->pkg_name, f->installed_version,
+				f->pkg_path };
+	size_t len[4], total = 0, off = 0, i;
+	ms_finding *dst;
+	json_t *hit;
+	char *key;
+	int rc = -1;
+
+	for (i = 0; i < 4; i++) {
+		len[i] = part[i] ? strlen(part[i]) : 0;
+		if (len[i] > SIZE_MAX / 8 - total)
+			return -1;
+		total += len[i] + 1;
+	}
+	key = malloc(total);
+	if (!key)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if (len[i])
+			memcpy(key + off, part[i], len[i]);
+		off += len[i];
+		key[off++] = '\0';
+	}
+	hit = json_object_getn(seen, key, total);
+	if (hit) {
+		rc = merge_finding(r, &s->findings[json_integer_value(hit)], f);
+	} else if (json_object_setn_new_nocheck(seen, key, total,
+			json_integer((json_int_t)s->n_findings)) == 0 &&
+		   (dst = ms_scan_add_finding(r, s)) != NULL) {
+		*dst = *f;
+		rc = 0;
+	}
+	free(key);
+	return rc;
 }

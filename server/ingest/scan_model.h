@@ -115,6 +115,14 @@ ms_finding *ms_scan_add_finding(ms_report *r, ms_scan *s);
 int ms_strlist_add(ms_report *r, ms_strlist *l, const char *s);
 int ms_strlist_contains(const ms_strlist *l, const char *s);
 
+/* Append a copy of f to the scan unless a finding with the same
+ * (vulnerability ID, package, installed version, package path) exists
+ * (RULES.md 4); a duplicate is merged into the first (aliases united, gaps
+ * filled). seen is the caller's jansson object (json_object(), decref'd by
+ * the caller) mapping those keys to finding positions. 0, or -1 on
+ * exhaustion. */
+int ms_scan_add_unique(ms_report *r, ms_scan *s, json_t *seen, const ms_finding *f);
+
 /* Copy into the arena; NULL in -> NULL out, "" -> NULL. */
 char *ms_strdup(ms_report *r, const char *s);
 
