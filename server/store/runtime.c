@@ -129,6 +129,10 @@ static int snapshot_tx(db_conn *c, void *payload)
 				put_snap_rows, &sc);
 	if (rc)
 		return rc;
+	/* a temporary table has no statistics until analyzed: without them
+	 * the planner picks nested loops that are quadratic in containers */
+	if (!rc)
+		rc = db_command(c, "ANALYZE snap", 0, NULL);
 	/* scoped snapshot: other namespaces are not its business */
 	if (in->namespace_)
 		rc = db_command(c, "DELETE FROM snap WHERE namespace <> $1", 1, &in->namespace_);
@@ -152,7 +156,10 @@ static int snapshot_tx(db_conn *c, void *payload)
 	if (!rc)
 		rc = db_command(c, "UPDATE snap SET build_id = d.build_id FROM digests d WHERE d.digest = snap.digest",
 				0, NULL);
-	/* no digest (a pending pod): the tag's latest known build */
+	/* no digest (a pending pod): the tag's latest known build (the
+	 * partial index keeps this cheap when every row has a digest) */
+	if (!rc)
+		rc = db_command(c, "CREATE INDEX ON snap (ord) WHERE build_id IS NULL", 0, NULL);
 	if (!rc)
 		rc = db_command(c,
 			"UPDATE snap SET build_id = (SELECT bi.build_id FROM images i JOIN build_images bi ON bi.image_id = i.id"
@@ -197,6 +204,10 @@ static int snapshot_tx(db_conn *c, void *payload)
 	if (!o->unresolved_json)
 		return STORE_ERR_INTERNAL;
 	rc = db_command(c, "DELETE FROM snap WHERE build_id IS NULL OR image_id IS NULL", 0, NULL);
+	if (!rc)
+		rc = db_command(c, "CREATE INDEX ON snap (namespace, pod, container)", 0, NULL);
+	if (!rc)
+		rc = db_command(c, "ANALYZE snap", 0, NULL);
 	if (rc)
 		return rc;
 	rc = exec_count(c,
@@ -206,7 +217,8 @@ static int snapshot_tx(db_conn *c, void *payload)
 		"     AND s.container = ci.container AND s.build_id = ci.build_id)", 3, p, &o->ended);
 	if (!rc)
 		rc = exec_count(c,
-			"UPDATE container_instances ci SET last_seen = to_timestamp($3::bigint), node = s.node"
+			"UPDATE container_instances ci SET last_seen = to_timestamp($3::bigint),"
+			"   node = CASE WHEN ci.node IS DISTINCT FROM s.node THEN s.node ELSE ci.node END"
 			" FROM snap s WHERE ci.cluster = $1 AND ci.ended_at IS NULL AND s.namespace = ci.namespace"
 			"   AND s.pod = ci.pod AND s.container = ci.container AND s.build_id = ci.build_id"
 			"   AND ($2::text IS NULL OR ci.namespace = $2)", 3, p, &o->unchanged);
