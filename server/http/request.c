@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "../util/gz.h"
 #include "respond.h"
@@ -37,10 +38,26 @@ const char *req_header(req *r, const char *name)
 	return mg_get_header(r->conn, name);
 }
 
+/* civetweb's request timeout bounds each read, not the whole body: a
+ * client trickling a byte now and then would hold a worker forever. The
+ * body must come at one MiB per timeout period or better (the first
+ * period free), else the request ends. */
+static int body_too_slow(req *r, const struct timespec *start, size_t got)
+{
+	struct timespec now;
+	double ms, allowed;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - start->tv_sec) * 1e3 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+	allowed = (double)r->app->cfg.request_timeout_ms * (1.0 + (double)got / (1024.0 * 1024.0));
+	return ms > allowed;
+}
+
 int req_read_body(req *r)
 {
 	size_t max = r->app->cfg.max_body;
 	const char *enc = req_header(r, "Content-Encoding");
+	struct timespec start;
 	char chunk[65536];
 	int n, rc;
 	buf raw;
@@ -52,12 +69,17 @@ int req_read_body(req *r)
 				     "the body is %lld bytes; the limit is %zu",
 				     r->ri->content_length, max);
 	buf_init(&raw, max);
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	while ((n = mg_read(r->conn, chunk, sizeof(chunk))) > 0) {
 		rc = buf_append(&raw, chunk, (size_t)n);
 		if (rc == BUF_ERR_TOOBIG)
 			return respond_error(r, 413, "too_large", "the body exceeds the limit of %zu bytes", max);
 		if (rc)
 			return respond_error(r, 500, "internal", "out of memory");
+		if (body_too_slow(r, &start, raw.len)) {
+			buf_free(&raw);
+			return respond_error(r, 408, "timeout", "the body arrived too slowly");
+		}
 	}
 	if (n < 0) {
 		buf_free(&raw);
@@ -107,6 +129,25 @@ int req_require_json(req *r)
 			     "Content-Type must be application/json");
 }
 
+int req_require_report_type(req *r)
+{
+	static const char *const ok[] = {"application/json", "application/x-www-form-urlencoded",
+					 "application/octet-stream", "text/plain", NULL};
+	const char *ct = req_header(r, "Content-Type");
+	size_t n, i;
+
+	if (!ct || !*ct)
+		return 0;
+	n = strcspn(ct, "; ");
+	for (i = 0; ok[i]; i++)
+		if (strlen(ok[i]) == n && !strncasecmp(ct, ok[i], n))
+			return 0;
+	if (n > 5 && !strncasecmp(ct + n - 5, "+json", 5))
+		return 0;
+	return respond_error(r, 415, "unsupported_media_type",
+			     "send the document as JSON (Content-Type application/json)");
+}
+
 json_t *req_body_json(req *r)
 {
 	json_error_t e;
@@ -141,4 +182,11 @@ int req_query(req *r, const char *name, char *out, size_t outlen)
 	if (n < 0)
 		return -1;
 	return 1;
+}
+
+int req_query_check(req *r)
+{
+	const char *qs = r->ri->query_string;
+
+	return qs && strstr(qs, "%00") ? -1 : 0;
 }

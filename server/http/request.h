@@ -44,6 +44,14 @@ typedef struct req {
 	long long bytes_out;
 	store_actor actor;          /* audit identity, filled after auth */
 	char route_label[160];
+	/* What a committed write changed, for app_after_write (h_hooks.c);
+	 * all zero when the handler did not say. */
+	struct {
+		const long long *scan_ids;  /* scans just stored (borrowed) */
+		size_t n_scans;
+		long long snapshot_id;      /* runtime snapshot just stored */
+		const char *cluster;        /* a cluster whose environments changed */
+	} written;
 } req;
 
 /* The request's database connection, taken from the pool on first use.
@@ -60,10 +68,17 @@ int req_read_body(req *r);
 json_t *req_body_json(req *r);
 /* Require a JSON content type (application/json or +json); 415 otherwise. */
 int req_require_json(req *r);
+/* The same for a report piped from a tool (`trivy ... | curl --data-binary
+ * @-` labels it form-urlencoded): also accepts form-urlencoded,
+ * octet-stream, text/plain and no type. 0, or the 415 was sent. */
+int req_require_report_type(req *r);
 
 /* Query parameter: 1 and the decoded value in out when present, 0 when
  * absent, -1 when over-long (nothing sent: the caller decides). */
 int req_query(req *r, const char *name, char *out, size_t outlen);
+/* 0, or -1 when the query string holds an encoded NUL byte (%00), which
+ * would cut a decoded value short without anyone noticing. */
+int req_query_check(req *r);
 /* A header value or NULL. */
 const char *req_header(req *r, const char *name);
 

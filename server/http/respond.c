@@ -74,21 +74,60 @@ int respond_json(req *r, int status, json_t *obj)
 	return rc;
 }
 
+/* Replace each byte that is not part of valid UTF-8 by '?': messages
+ * quote request input (a path, a parameter), and jansson refuses a string
+ * that is not UTF-8. Overlong forms and surrogates are invalid too. */
+static void utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	unsigned cp;
+	size_t n, i;
+
+	while (*p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xE0) == 0xC0) {
+			n = 1;
+			cp = *p & 0x1Fu;
+		} else if ((*p & 0xF0) == 0xE0) {
+			n = 2;
+			cp = *p & 0x0Fu;
+		} else if ((*p & 0xF8) == 0xF0) {
+			n = 3;
+			cp = *p & 0x07u;
+		} else {
+			*p++ = '?';
+			continue;
+		}
+		for (i = 1; i <= n && (p[i] & 0xC0) == 0x80; i++)   /* stops at the NUL */
+			cp = (cp << 6) | (p[i] & 0x3Fu);
+		if (i <= n || (n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+			*p++ = '?';
+			continue;
+		}
+		p += n + 1;
+	}
+}
+
 static int verror(req *r, int status, const char *headers, const char *code,
 		  const char *fmt, va_list ap)
 {
+	static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
 	char msg[1024];
 	json_t *o;
 	char *s;
 	int rc;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	utf8_scrub(msg);
 	o = json_pack("{s{ssss}}", "error", "code", code, "message", msg);
 	s = o ? json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(o);
 	if (!s)
-		return respond_raw(r, 500, "application/json", headers,
-				   "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}", 58);
+		return respond_raw(r, 500, "application/json", headers, oom, sizeof(oom) - 1);
 	rc = respond_raw(r, status, "application/json", headers, s, strlen(s));
 	free(s);
 	return rc;

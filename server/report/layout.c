@@ -548,7 +548,8 @@ static int parse_columns(ctx *c, const char *where, const json_t *sv,
 	if (!sh->columns)
 		return oom(c, where);
 	json_array_foreach(cols, i, v) {
-		snprintf(w, sizeof(w), "%s.columns[%zu]", where, i);
+		if (snprintf(w, sizeof(w), "%s.columns[%zu]", where, i) >= (int)sizeof(w))
+			w[sizeof(w) - 2] = '~';   /* truncated label: mark it */
 		if (parse_column(c, w, v, &sh->columns[i]))
 			return -1;
 	}
@@ -574,7 +575,8 @@ static int parse_block(ctx *c, const char *where, const json_t *sv,
 	if (!sh->cells)
 		return oom(c, where);
 	json_array_foreach(blk, i, v) {
-		snprintf(w, sizeof(w), "%s.header_block[%zu]", where, i);
+		if (snprintf(w, sizeof(w), "%s.header_block[%zu]", where, i) >= (int)sizeof(w))
+			w[sizeof(w) - 2] = '~';   /* truncated label: mark it */
 		if (parse_cell(c, w, v, sh, &sh->cells[i]))
 			return -1;
 		for (j = 0; j < i; j++) {
@@ -599,7 +601,8 @@ static int parse_freeze(ctx *c, const char *where, const json_t *sv,
 
 	if (!fz || json_is_null(fz))
 		return 0;
-	snprintf(w, sizeof(w), "%s.freeze", where);
+	if (snprintf(w, sizeof(w), "%s.freeze", where) >= (int)sizeof(w))
+		w[sizeof(w) - 2] = '~';   /* truncated label: mark it */
 	if (!json_is_object(fz))
 		return fail(c, w, "must be an object");
 	if (check_keys(c, w, fz, keys) ||
@@ -633,7 +636,8 @@ static int parse_heights(ctx *c, const char *where, const json_t *sv,
 	json_array_foreach(hs, i, v) {
 		layout_row_height *h = &sh->heights[i];
 
-		snprintf(w, sizeof(w), "%s.row_heights[%zu]", where, i);
+		if (snprintf(w, sizeof(w), "%s.row_heights[%zu]", where, i) >= (int)sizeof(w))
+			w[sizeof(w) - 2] = '~';   /* truncated label: mark it */
 		if (!json_is_object(v))
 			return fail(c, w, "must be an object");
 		h->height = -1;

@@ -83,6 +83,20 @@ void db_pool_free(db_pool *p)
 	free(p);
 }
 
+/* An idle connection whose server went away (a restart) has received a
+ * notice and an EOF: reading them marks it bad, so a new connection is
+ * opened instead of failing the request that draws this one. Each read
+ * takes what has arrived without waiting. */
+static int conn_alive(PGconn *pg)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (PQstatus(pg) != CONNECTION_OK || !PQconsumeInput(pg))
+			return 0;
+	return PQstatus(pg) == CONNECTION_OK;
+}
+
 db_conn *db_pool_acquire(db_pool *p, int *err)
 {
 	struct timespec deadline;
@@ -115,7 +129,7 @@ db_conn *db_pool_acquire(db_pool *p, int *err)
 		*err = STORE_ERR_BUSY;
 		return NULL;
 	}
-	if (c->pg && PQstatus(c->pg) != CONNECTION_OK) {
+	if (c->pg && !conn_alive(c->pg)) {
 		PQfinish(c->pg);
 		c->pg = NULL;
 	}
@@ -224,7 +238,8 @@ int db_error(db_conn *c, PGresult *res, const char *what)
 		code = STORE_ERR_CONFLICT;
 	else if (state && (!strncmp(state, "22", 2) || !strncmp(state, "23", 2)))
 		code = STORE_ERR_INVALID;
-	else if (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3)))
+	else if (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3) ||
+			   !strncmp(state, "53", 2)))   /* disk full, out of memory, too many connections */
 		code = STORE_ERR_DOWN;
 	if (code == STORE_ERR_INTERNAL || code == STORE_ERR_DOWN)
 		log_event("error", "database error", "what", what,

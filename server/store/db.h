@@ -17,8 +17,9 @@ struct db_conn {
 };
 
 /* Classify a failed result (or a NULL one) into a STORE_ERR_* code and log
- * it. SQLSTATE 40001/40P01 -> STORE_ERR_RETRY, connection loss ->
- * STORE_ERR_DOWN, 23505 -> STORE_ERR_CONFLICT, 22xxx/23xxx -> STORE_ERR_INVALID. */
+ * it. SQLSTATE 40001/40P01 -> STORE_ERR_RETRY, connection loss and
+ * insufficient resources (53xxx: disk full...) -> STORE_ERR_DOWN, 23505 ->
+ * STORE_ERR_CONFLICT, 22xxx/23xxx -> STORE_ERR_INVALID. */
 int db_error(db_conn *c, PGresult *res, const char *what);
 
 /* Run a statement with text parameters. On success returns 0 and, when

@@ -217,7 +217,9 @@ static int resolve_image(db_conn *c, const identity *id, long long build_id,
 	int rc;
 
 	snprintf(bid, sizeof(bid), "%lld", build_id);
-	snprintf(uai, uailen, "%s/%s:%s", id->registry, id->repository, id->version);
+	/* never store a truncated UAI: refuse the report instead */
+	if ((size_t)snprintf(uai, uailen, "%s/%s:%s", id->registry, id->repository, id->version) >= uailen)
+		return STORE_ERR_INVALID;
 	params[0] = uai;
 	params[1] = id->registry;
 	params[2] = id->repository;

@@ -14,6 +14,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,31 @@ def fixture(*parts):
 def read_fixture(*parts):
     with open(fixture(*parts), "rb") as f:
         return f.read()
+
+
+def trivy_report(n, seq, repo="registry.example.com/gen/app", text=200):
+    """A generated Trivy JSON report (bytes): n findings on one image whose
+    digest and tag derive from seq (equal seq, equal report). text sets the
+    length of each description, hence the size of the report."""
+    vulns = []
+    for i in range(n):
+        cve = "CVE-20%02d-%05d" % (10 + i % 15, i)
+        vulns.append({
+            "VulnerabilityID": cve, "PkgID": "pkg%d@1.%d" % (i % 900, i % 7), "PkgName": "pkg%d" % (i % 900),
+            "InstalledVersion": "1.%d.%d" % (i % 7, i), "FixedVersion": "" if i % 5 == 0 else "1.%d.%d" % (i % 7 + 1, i),
+            "Status": "fixed", "SeveritySource": "nvd", "PrimaryURL": "https://avd.aquasec.com/nvd/" + cve.lower(),
+            "Title": "pkg%d: a weakness" % (i % 900), "Description": "x" * text,
+            "Severity": ["LOW", "MEDIUM", "HIGH", "CRITICAL"][i % 4],
+            "CVSS": {"nvd": {"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "V3Score": 9.8}},
+            "PublishedDate": "2021-03-01T12:00:00Z"})
+    digest = "%064x" % (0x5eed0000 + seq)
+    return json.dumps({
+        "SchemaVersion": 2, "CreatedAt": "2026-11-01T00:00:00Z", "ArtifactName": "%s:%d" % (repo, seq),
+        "ArtifactType": "container_image",
+        "Metadata": {"OS": {"Family": "debian", "Name": "12.1"}, "ImageID": "sha256:" + "%064x" % (0xc0f000 + seq),
+                     "RepoTags": ["%s:%d" % (repo, seq)], "RepoDigests": ["%s@sha256:%s" % (repo, digest)]},
+        "Results": [{"Target": "%s (debian 12.1)" % repo, "Class": "os-pkgs", "Type": "debian",
+                     "Vulnerabilities": vulns}]}).encode()
 
 
 def free_port():
@@ -84,12 +110,26 @@ class Database:
         return {t: self.scalar("SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') FROM %s x" % t)
                 for t in tables}
 
+    def tables(self):
+        """Every base table of the public schema (new migrations included)."""
+        return [r[0] for r in self.query("SELECT table_name FROM information_schema.tables"
+                                         " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+                                         " ORDER BY table_name")]
+
+    def snapshot_all(self, tables=None):
+        """Like snapshot() over every table (or the given ones), in one query."""
+        tables = tables if tables is not None else self.tables()
+        sql = " UNION ALL ".join(
+            "SELECT '%s', count(*) || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') FROM \"%s\" x"
+            % (t, t) for t in tables)
+        return dict((r[0], r[1]) for r in self.query(sql)) if tables else {}
+
 
 class Cluster:
     """A private PostgreSQL cluster of the test's own (for stop/start tests)."""
 
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="muster-pg-", dir=WORK)
+    def __init__(self, parent=None):
+        self.dir = tempfile.mkdtemp(prefix="muster-pg-", dir=parent or WORK)
         os.chmod(self.dir, 0o755)
         self.run = os.path.join(self.dir, "run")
         os.mkdir(self.run)
@@ -138,17 +178,20 @@ class Response:
 class Server:
     """The real `muster serve` on a free loopback port."""
 
-    def __init__(self, db, env=None, args=None, port=None, bootstrap=None, binary=None):
+    def __init__(self, db, env=None, args=None, port=None, bootstrap=None, binary=None, tls_ca=None):
         self.db = db
+        self.tls_ca = tls_ca   # HTTPS, trusting this CA file, when set
         self.port = port or free_port()
         self.admin_token = bootstrap or secrets.token_hex(32)
         self.log_path = os.path.join(WORK, "muster-%d-%s.log" % (self.port, secrets.token_hex(4)))
+        # a data folder of its own: tests run in parallel and check what is left in it
+        self.data_dir = tempfile.mkdtemp(prefix="data-", dir=WORK)
         e = dict(os.environ)
         e.update({
             "MUSTER_DATABASE_URL": db.url,
             "MUSTER_LISTEN": "127.0.0.1:%d" % self.port,
             "MUSTER_BOOTSTRAP_TOKEN": self.admin_token,
-            "MUSTER_DATA_DIR": WORK,
+            "MUSTER_DATA_DIR": self.data_dir,
             "MUSTER_THREADS": "8",
             "MUSTER_DB_POOL": "4",
         })
@@ -202,7 +245,11 @@ class Server:
         if isinstance(body, (dict, list)):
             body = json.dumps(body).encode()
             h.setdefault("Content-Type", "application/json")
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        if self.tls_ca:
+            ctx = ssl.create_default_context(cafile=self.tls_ca)
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout, context=ctx)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
@@ -217,6 +264,62 @@ class Server:
         r = self.admin("POST", "/api/v1/tokens", {"name": name or role + "-" + secrets.token_hex(3), "role": role})
         assert r.status == 201, r
         return r.json()["token"]
+
+
+def muster_routes(binary=None):
+    """The route table as `muster routes` prints it: [{method, pattern, roles}]."""
+    out = subprocess.run([binary or MUSTER_BIN, "routes"], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def raw_http(port, data, timeout=10, host="127.0.0.1"):
+    """Send raw bytes on a fresh connection and read until the server closes
+    it or timeout passes. Returns (bytes received, closed by the server,
+    seconds taken). For requests http.client refuses to send."""
+    t0 = time.time()
+    got = b""
+    closed = False
+    c = socket.create_connection((host, port), timeout=timeout)
+    try:
+        try:
+            c.sendall(data)
+        except OSError:
+            pass   # the server may answer and close before reading it all
+        deadline = t0 + timeout
+        while time.time() < deadline:
+            c.settimeout(max(0.01, deadline - time.time()))
+            try:
+                b = c.recv(65536)
+            except socket.timeout:
+                break
+            except OSError:
+                closed = True
+                break
+            if not b:
+                closed = True
+                break
+            got += b
+    finally:
+        c.close()
+    return got, closed, time.time() - t0
+
+
+def parse_raw_response(data):
+    """The first HTTP response in raw bytes as a Response (None if there is none)."""
+    head, sep, rest = data.partition(b"\r\n\r\n")
+    if not sep or not head.startswith(b"HTTP/1."):
+        return None
+    lines = head.decode("latin-1").split("\r\n")
+    try:
+        status = int(lines[0].split(" ", 2)[1])
+    except (IndexError, ValueError):
+        return None
+    headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:] if ":" in l]
+    n = None
+    for k, v in headers:
+        if k.lower() == "content-length" and v.isdigit():
+            n = int(v)
+    return Response(status, headers, rest[:n] if n is not None else rest)
 
 
 def expect(cond, msg="expectation failed"):
