@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../service/scan_service.h"
+#include "../store/poam.h"
+#include "../store/rules.h"
 #include "../util/buf.h"
 #include "../util/gz.h"
 #include "cli.h"
@@ -95,15 +98,29 @@ int cli_import(const config *cfg, int argc, char **argv)
 			printf("%s: FAILED (%d %s): %s\n", argv[i], res.status, res.code, res.message);
 			failed++;
 		} else {
-			for (k = 0; k < res.n_scans; k++)
+			for (k = 0; k < res.n_scans; k++) {
+				store_poam_counts pc;
+
 				printf("%s: %s scan %lld of %s (%lld findings, %lld new)\n", argv[i],
 				       res.status == 200 ? "already stored as" : "stored as",
 				       res.scans[k].scan_id, res.scans[k].uai, res.scans[k].findings,
 				       res.scans[k].new_findings);
+				/* the same follow-up as after POST /api/v1/scans */
+				if (res.status == 201 &&
+				    store_poam_update_after_scan(db, res.scans[k].scan_id, &pc) != STORE_OK)
+					printf("%s: warning: the POA&M update failed; run `muster poam evaluate`\n",
+					       argv[i]);
+			}
 			done++;
 		}
 		scan_result_free(&res);
 		fflush(stdout);
+	}
+	if (done) {
+		int opened = 0, resolved = 0;
+
+		if (store_rules_evaluate(db, time(NULL), &opened, &resolved) != STORE_OK)
+			printf("warning: the rule evaluation failed; the periodic evaluator will retry\n");
 	}
 	db_disconnect(db);
 	printf("imported %d of %d file(s), %d failed\n", done, files, failed);

@@ -22,6 +22,8 @@ int h_runtime_post(req *r)
 	int rc;
 
 	memset(&opt, 0, sizeof(opt));
+	if ((rc = req_require_report_type(r)) != 0)
+		return rc;
 	if (req_query(r, "cluster", cluster, sizeof(cluster)) < 0 ||
 	    req_query(r, "namespace", ns, sizeof(ns)) < 0 ||
 	    req_query(r, "observed_at", when, sizeof(when)) < 0)
@@ -44,6 +46,7 @@ int h_runtime_post(req *r)
 		runtime_result_free(&res);
 		return rc;
 	}
+	r->written.snapshot_id = res.out.snapshot_id;
 	app_after_write(r);
 	time_format_rfc3339(res.observed_at, ts, sizeof(ts));
 	rc = respond_json(r, 201, json_pack("{sIsssssIsIsIsIso*}",
@@ -184,6 +187,7 @@ int h_clusters_put(req *r)
 		rc = respond_store_error(r, rc);
 		goto done;
 	}
+	r->written.cluster = r->params[0];
 	app_after_write(r);
 	rc = respond_json(r, 200, json_pack("{ssssss}", "cluster", r->params[0], "namespace", ns,
 					    "environment", env));

@@ -13,26 +13,6 @@
 #include "handlers.h"
 #include "respond.h"
 
-/* Report bodies come from pipes like `trivy ... | curl --data-binary @-`,
- * which labels them form-urlencoded: accept that and the JSON types, and
- * refuse types that are clearly something else. */
-static int ingest_content_type_ok(req *r)
-{
-	const char *ct = req_header(r, "Content-Type");
-	static const char *ok[] = {"application/json", "application/x-www-form-urlencoded",
-				   "application/octet-stream", "text/plain", "application/sarif+json",
-				   "application/vnd.cyclonedx+json", NULL};
-	size_t n, i;
-
-	if (!ct || !*ct)
-		return 1;
-	n = strcspn(ct, "; ");
-	for (i = 0; ok[i]; i++)
-		if (strlen(ok[i]) == n && !strncasecmp(ct, ok[i], n))
-			return 1;
-	return n > 5 && !strncasecmp(ct + n - 5, "+json", 5);
-}
-
 static json_t *scan_out_json(const store_scan_out *o)
 {
 	return json_pack("{sIs{sIss}s{ss}sIsI}", "scan_id", (json_int_t)o->scan_id,
@@ -51,9 +31,8 @@ int h_scans_create(req *r)
 	size_t i;
 	int rc;
 
-	if (!ingest_content_type_ok(r))
-		return respond_error(r, 415, "unsupported_media_type",
-				     "send the report as JSON (Content-Type application/json)");
+	if ((rc = req_require_report_type(r)) != 0)
+		return rc;
 	memset(&opt, 0, sizeof(opt));
 	if (req_query(r, "format", format, sizeof(format)) < 0 ||
 	    req_query(r, "image", image, sizeof(image)) < 0 ||
@@ -83,6 +62,19 @@ int h_scans_create(req *r)
 			: respond_error(r, res.status, res.code, "%s", res.message);
 		scan_result_free(&res);
 		return rc;
+	}
+	if (res.status == 201 && res.n_scans) {
+		/* follow-up work (rules, POA&M) on exactly the scans stored */
+		long long *ids = calloc(res.n_scans, sizeof(*ids));
+
+		for (i = 0; ids && i < res.n_scans; i++)
+			ids[i] = res.scans[i].scan_id;
+		r->written.scan_ids = ids;
+		r->written.n_scans = ids ? res.n_scans : 0;
+		app_after_write(r);
+		r->written.scan_ids = NULL;
+		r->written.n_scans = 0;
+		free(ids);
 	}
 	if (res.multi || res.n_scans != 1) {
 		json_t *arr = json_array();
