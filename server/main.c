@@ -13,6 +13,9 @@
 #include "http/app.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/tls_setup.h"
+#include "policy/evaluator.h"
+#include "policy/webhook_sender.h"
 #include "store/store.h"
 #include "util/config.h"
 #include "util/json_arena.h"
@@ -57,6 +60,13 @@ static void usage(FILE *out)
 		"  token list\n"
 		"  token revoke ID\n"
 		"  import [--format F] [--image REF] FILE...   store scan reports (backfill)\n"
+		"  export inventory [--month YYYY-MM | --as-of YYYY-MM-DD] [--csv] -o FILE\n"
+		"                              write the FedRAMP inventory workbook (or CSV)\n"
+		"  export poam [--month YYYY-MM | --as-of DATE] [--late-only] [--csv | --oscal] -o FILE\n"
+		"                              write the FedRAMP POA&M workbook (or CSV, OSCAL)\n"
+		"  kev import FILE             replace the CISA KEV catalog (- reads stdin)\n"
+		"  poam evaluate               run the full POA&M lifecycle evaluation\n"
+		"  demo [--scale N] [--days D] fill an EMPTY database with a generated system\n"
 		"  routes                      print the route table as JSON\n"
 		"  version\n"
 		"Configuration comes from MUSTER_* variables (docs/operations.md).\n");
@@ -182,6 +192,8 @@ static int serve_prepare(app *a)
 static int cmd_serve(app *a)
 {
 	struct sigaction sa;
+	webhook_sender *ws;
+	evaluator *ev;
 	int rc;
 
 	memset(&sa, 0, sizeof(sa));
@@ -196,7 +208,14 @@ static int cmd_serve(app *a)
 		fprintf(stderr, "muster: out of memory\n");
 		return 1;
 	}
+	/* the rule evaluator and the webhook sender use the pool: they
+	 * start after it exists and stop before it is freed */
+	ev = evaluator_start(a->pool, a->cfg.evaluator_seconds);
+	tls_setup_preload();   /* before the webhook sender starts civetweb's TLS */
+	ws = webhook_sender_start(a->pool);
 	rc = http_server_run(a);
+	webhook_sender_stop(ws);
+	evaluator_stop(ev);
 	db_pool_free(a->pool);
 	a->pool = NULL;
 	return rc ? 1 : 0;
@@ -235,8 +254,16 @@ int main(int argc, char **argv)
 		return cmd_migrate(&the_app.cfg, the_app.schema_dir);
 	if (!strcmp(cmd, "import"))
 		return cli_import(&the_app.cfg, argc - 2, argv + 2);
+	if (!strcmp(cmd, "export"))
+		return cli_export(&the_app.cfg, the_app.templates_dir, argc - 2, argv + 2);
 	if (!strcmp(cmd, "token"))
 		return cmd_token(&the_app.cfg, argc - 2, argv + 2);
+	if (!strcmp(cmd, "kev"))
+		return cli_kev(&the_app.cfg, argc - 2, argv + 2);
+	if (!strcmp(cmd, "poam"))
+		return cli_poam(&the_app.cfg, argc - 2, argv + 2);
+	if (!strcmp(cmd, "demo"))
+		return cli_demo(&the_app.cfg, the_app.schema_dir, argc - 2, argv + 2);
 	fprintf(stderr, "muster: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;

@@ -8,7 +8,8 @@ MUSTER_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MUSTER_BUILD_PACKAGES="cmake make gcc pkg-config libpq-dev libcivetweb-dev libjansson-dev
   libxlsxwriter-dev libcmocka-dev libssl-dev zlib1g-dev postgresql python3 curl"
 # Extra packages for the test suite.
-MUSTER_TEST_PACKAGES="python3-openpyxl python3-jsonschema clang libclang-rt-14-dev"
+MUSTER_TEST_PACKAGES="python3-openpyxl python3-jsonschema python3-yaml clang libclang-rt-14-dev
+  chromium nodejs"
 
 log() { printf 'muster: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }

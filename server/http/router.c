@@ -2,16 +2,21 @@
  * router.c - path matching, authentication and role checks in front of
  * every handler (router.h).  Order of checks: token in the query string
  * (400), unknown path (404), wrong method (405 + Allow), missing or bad
- * token (401), role not allowed (403), then the handler.
+ * token (401), role not allowed (403), then the handler. Web pages
+ * (ROUTE_AUTH_SESSION, never under /api/) use a cookie session instead
+ * (session.c): no session redirects to /login, and every request that is
+ * not GET or HEAD must carry the session's CSRF token (403 otherwise).
  */
 #include "router.h"
 
+#include <civetweb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../util/crypto.h"
 #include "respond.h"
+#include "session.h"
 
 static void free_params(req *r)
 {
@@ -24,15 +29,25 @@ static void free_params(req *r)
 	r->nparams = 0;
 }
 
+/* Take a parameter from the raw path and percent-decode it (the server
+ * leaves the path encoded: decoding the whole path first would let "%2f"
+ * move a segment boundary and "%00" cut the path short). A value that
+ * decodes to a NUL byte matches nothing. */
 static int add_param(req *r, const char *s, size_t n)
 {
 	char *p;
+	int len;
 
-	if (r->nparams >= REQ_MAX_PARAMS || n == 0)
+	if (r->nparams >= REQ_MAX_PARAMS || n == 0 || n > 65536)
 		return 0;
-	p = strndup(s, n);
+	p = malloc(n + 1);
 	if (!p)
 		return 0;
+	len = mg_url_decode(s, (int)n, p, (int)n + 1, 0);
+	if (len <= 0 || memchr(p, '\0', (size_t)len)) {
+		free(p);
+		return 0;
+	}
 	r->params[r->nparams++] = p;
 	return 1;
 }
@@ -157,6 +172,9 @@ static int dispatch(req *r)
 	if (query_has_token(r))
 		return respond_error(r, 400, "token_in_query",
 				     "tokens are accepted only in the Authorization header");
+	/* a decoded NUL would silently cut a parameter short */
+	if (req_query_check(r))
+		return respond_error(r, 400, "bad_parameter", "a query parameter holds a NUL byte (%%00)");
 	for (i = 0; i < router_nroutes; i++) {
 		if (!router_match(router_routes[i].pattern, r->path, r))
 			continue;
@@ -188,7 +206,17 @@ static int dispatch(req *r)
 	snprintf(r->route_label, sizeof(r->route_label), "%s %s", hit->method, hit->pattern);
 	r->actor.route = r->route_label;
 	r->actor.request_id = r->request_id;
-	if (hit->roles != ROLE_NONE || !strncmp(hit->pattern, "/api/", 5)) {
+	if ((hit->roles & ROUTE_AUTH_SESSION) && strncmp(hit->pattern, "/api/", 5) != 0) {
+		/* a web page: cookie session, CSRF token on every write */
+		if ((rc = session_authenticate(r)) != 0)
+			return rc;
+		if (!(role_bit(r->token.role) & (hit->roles | ROLE_ADMIN)))
+			return respond_error(r, 403, "forbidden", "the %s role may not call %s %s",
+					     r->token.role, hit->method, hit->pattern);
+		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
+		    (rc = session_check_csrf(r)) != 0)
+			return rc;
+	} else if (hit->roles != ROLE_NONE || !strncmp(hit->pattern, "/api/", 5)) {
 		if ((rc = authenticate(r)) != 0)
 			return rc;
 		if (!(role_bit(r->token.role) & (hit->roles | ROLE_ADMIN)))
@@ -208,8 +236,10 @@ void router_print_json(FILE *out)
 		const route *rt = &router_routes[i];
 		int roles = rt->roles;
 
-		fprintf(out, "%s\n {\"method\":\"%s\",\"pattern\":\"%s\",\"roles\":[%s%s%s%s%s]}",
+		fprintf(out, "%s\n {\"method\":\"%s\",\"pattern\":\"%s\",\"auth\":\"%s\",\"roles\":[%s%s%s%s%s]}",
 			i ? "," : "", rt->method, rt->pattern,
+			(roles & ROUTE_AUTH_SESSION) && strncmp(rt->pattern, "/api/", 5) ? "session"
+			: roles == ROLE_NONE && strncmp(rt->pattern, "/api/", 5) ? "none" : "bearer",
 			roles == ROLE_NONE && strncmp(rt->pattern, "/api/", 5) ? "\"public\"" : "\"admin\"",
 			roles & ROLE_SCANNER ? ",\"scanner\"" : "",
 			roles & ROLE_SENSOR ? ",\"sensor\"" : "",

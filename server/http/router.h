@@ -21,6 +21,12 @@ typedef struct route {
 	const char *summary;
 } route;
 
+/* A flag OR'ed into roles: the route is a web page that authenticates by
+ * cookie session (session.h) instead of a bearer token, and whose
+ * state-changing requests must carry the session's CSRF token. Bearer
+ * tokens stay the only way into /api/: the flag is ignored there. */
+#define ROUTE_AUTH_SESSION 0x100
+
 extern const route router_routes[];
 extern const size_t router_nroutes;
 

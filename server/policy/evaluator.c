@@ -3,6 +3,8 @@
  */
 #include "evaluator.h"
 
+#include "../http/metrics.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,14 +28,20 @@ static void evaluate_once(evaluator *e)
 {
 	int err = STORE_ERR_INTERNAL, opened = 0, resolved = 0, ran = 0, rc;
 	db_conn *c = db_pool_acquire(e->pool, &err);
+	struct timespec t0, t1;
 	char counts[64];
 
 	if (!c) {
 		log_event("warn", "rule evaluation skipped: no database connection", NULL);
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = store_rules_evaluate_try(c, 0, &opened, &resolved, &ran);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	db_pool_release(e->pool, c);
+	if (ran || rc)
+		metrics_observe_evaluation((double)(t1.tv_sec - t0.tv_sec) +
+					   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, rc == STORE_OK);
 	if (rc) {
 		log_event("error", "periodic rule evaluation failed", NULL);
 		return;
