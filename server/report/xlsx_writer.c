@@ -119,6 +119,21 @@ static const char *sanitize(xw_writer *w, const char *s)
 	size_t n;
 	int rc = 0;
 
+	/* most cells need nothing: check first, copy only when they do */
+	while (*p) {
+		if (*p == '\r' || *p == '_') {
+			break;
+		} else if (*p < 0x80) {
+			p++;
+		} else if ((n = utf8_seq(p)) != 0) {
+			p += n;
+		} else {
+			break;
+		}
+	}
+	if (!*p)
+		return (size_t)(p - (const unsigned char *)s) < XW_SCRATCH_MAX ? s : NULL;
+	p = (const unsigned char *)s;
 	buf_reset(&w->scratch);
 	rc = buf_append(&w->scratch, "", 0);   /* ensure a NUL-terminated buffer */
 	while (!rc && *p) {
@@ -261,6 +276,24 @@ static uint8_t border_style(layout_border b)
 }
 
 /* Create one format per layout style. */
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Do two layout styles describe the same cell format? */
+static int same_style(const layout_style *a, const layout_style *b)
+{
+	return same_str(a->font, b->font) && a->size == b->size && a->bold == b->bold &&
+	       a->italic == b->italic && a->wrap == b->wrap && a->has_color == b->has_color &&
+	       (!a->has_color || a->color == b->color) && a->has_bg == b->has_bg &&
+	       (!a->has_bg || a->bg == b->bg) && a->border == b->border &&
+	       a->has_border_color == b->has_border_color &&
+	       (!a->has_border_color || a->border_color == b->border_color) &&
+	       a->align == b->align && a->valign == b->valign &&
+	       a->num_format_index == b->num_format_index && same_str(a->num_format, b->num_format);
+}
+
 static int make_formats(xw_writer *w)
 {
 	static const uint8_t aligns[] = {
@@ -279,8 +312,18 @@ static int make_formats(xw_writer *w)
 		return xw_fail(w, "out of memory");
 	for (i = 0; i < w->l->nstyles; i++) {
 		const layout_style *s = &w->l->styles[i];
-		lxw_format *f = workbook_add_format(w->wb);
+		lxw_format *f;
+		size_t j;
 
+		/* styles that differ only in name share one format: otherwise
+		 * libxlsxwriter looks the twin up again for every cell */
+		for (j = 0; j < i && !same_style(s, &w->l->styles[j]); j++)
+			;
+		if (j < i) {
+			w->fmt[i] = w->fmt[j];
+			continue;
+		}
+		f = workbook_add_format(w->wb);
 		if (!f)
 			return xw_fail(w, "could not create format \"%s\"", s->name);
 		w->fmt[i] = f;
