@@ -72,7 +72,10 @@ int store_migrate(db_conn *c, const char *schema_dir, char *err, size_t errlen)
 	closedir(d);
 	qsort(names, n, sizeof(char *), name_cmp);
 
-	rc = db_command(c, "SELECT pg_advisory_lock($1)", 1, lock_params);
+	/* CREATE ... IF NOT EXISTS would print a NOTICE on every start */
+	rc = db_command(c, "SET client_min_messages = warning", 0, NULL);
+	if (!rc)
+		rc = db_command(c, "SELECT pg_advisory_lock($1)", 1, lock_params);
 	if (rc) {
 		snprintf(err, errlen, "could not take the migration lock");
 		goto cleanup;

@@ -521,9 +521,15 @@ def test_metrics():
         for _ in range(3):
             s.dash()
         s.s.request("GET", "/no/such/route")
-        r = s.s.request("GET", "/metrics", token=s.viewer)
-        expect(r.status == 200 and r.header("Content-Type").startswith("text/plain; version=0.0.4"), r)
-        fams = parse_exposition(r.body.decode())
+        # a request is counted just after its answer is sent: wait until the
+        # last one shows (bounded), then read everything from one scrape
+        for _ in range(100):
+            r = s.s.request("GET", "/metrics", token=s.viewer)
+            expect(r.status == 200 and r.header("Content-Type").startswith("text/plain; version=0.0.4"), r)
+            fams = parse_exposition(r.body.decode())
+            if any(l.get("route") == "unmatched" for n, l, v in fams.get("muster_http_requests_total", (None, []))[1]):
+                break
+            time.sleep(0.02)
 
         def value(family, name=None, **labels):
             for n, l, v in fams[family][1]:
