@@ -18,7 +18,6 @@
 #include "policy/webhook_sender.h"
 #include "store/store.h"
 #include "util/config.h"
-#include "util/json_arena.h"
 #include "util/log.h"
 #include "util/parse.h"
 
@@ -227,7 +226,6 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 	int flag_argc = 0;
 
-	json_arena_install();   /* before any jansson object exists */
 	if (!cmd || !strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		usage(cmd ? stdout : stderr);
 		return cmd ? 0 : 2;

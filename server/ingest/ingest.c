@@ -27,52 +27,6 @@ static const ingest_format formats[] = {
 };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
-/* Depth of brackets outside strings, without recursion: deep documents
- * are refused before jansson's recursive parser sees them. */
-static int too_deep(const char *p, size_t len)
-{
-	size_t i, depth = 0;
-	int in_str = 0;
-
-	for (i = 0; i < len; i++) {
-		char ch = p[i];
-
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_str = 0;
-		} else if (ch == '"') {
-			in_str = 1;
-		} else if (ch == '[' || ch == '{') {
-			if (++depth > INGEST_MAX_DEPTH)
-				return 1;
-		} else if ((ch == ']' || ch == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return 0;
-}
-
-json_t *ingest_load_json(const char *data, size_t len, ms_error *err)
-{
-	json_error_t je;
-	json_t *root;
-
-	if (too_deep(data, len)) {
-		ms_error_set(err, MS_ERR_SYNTAX, "", "the document nests deeper than %d levels",
-			     INGEST_MAX_DEPTH);
-		return NULL;
-	}
-	root = json_loadb(data, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
-	if (!root) {
-		ms_error_set(err, MS_ERR_SYNTAX, "", "%s", je.text);
-		err->line = je.line;
-		err->column = je.column;
-	}
-	return root;
-}
-
 jd_value *ingest_load_jd(arena *mem, char *data, size_t len, ms_error *err)
 {
 	jd_error je;

@@ -26,11 +26,6 @@ ms_err ingest_parse_report(ms_report *out, const char *data, size_t len,
 ms_err ingest_parse_report_inplace(ms_report *out, char *data, size_t len,
 				   const char *forced, ms_error *err);
 
-/* Parse JSON text with muster's limits (duplicate keys refused, depth
- * bounded). NULL with err filled (MS_ERR_SYNTAX) on failure; the caller
- * owns the result (json_decref). */
-json_t *ingest_load_json(const char *data, size_t len, ms_error *err);
-
 /* Parse JSON text in place (data is rewritten: see util/jdoc.h) into a tree
  * allocated in mem. NULL with err filled (MS_ERR_SYNTAX) on failure. */
 jd_value *ingest_load_jd(arena *mem, char *data, size_t len, ms_error *err);

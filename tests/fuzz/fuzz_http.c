@@ -30,7 +30,6 @@
 #include "http/server.h"
 #include "store/store.h"
 #include "util/config.h"
-#include "util/json_arena.h"
 
 #define FUZZ_TOKEN "f00df00df00df00df00df00df00df00df00df00df00df00df00df00df00df00d"
 #define MAX_INPUT (256 * 1024)
@@ -117,7 +116,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	json_arena_install();
 	allow_500 = getenv("MUSTER_FUZZ_ALLOW_500") && !strcmp(getenv("MUSTER_FUZZ_ALLOW_500"), "1");
 	if (config_load(&fuzz_app.cfg, 0, NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz_http: %s\n", err);
