@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include "../report/layout.h"
+#include "../report/csv_writer.h"
 #include "../report/poam_export.h"
+#include "../service/poam_source.h"
 #include "../store/poam.h"
 #include "../store/poam_report.h"
 #include "../store/system_settings.h"
@@ -25,57 +27,6 @@
 
 #define POAM_LAYOUT_FILE "poam-v2.1.json"
 #define EXPORT_PATH_MAX 4096
-
-struct row_src {
-	db_conn *db;
-	poam_report_query q;
-	poam_emit_fn emit;
-	void *sink;
-};
-
-static int row_cb(int sheet, const char *const *names, const char *const *values, size_t n, void *payload)
-{
-	struct row_src *s = payload;
-
-	return s->emit(s->sink, sheet == POAM_SHEET_OPEN ? POAM_EXPORT_OPEN : POAM_EXPORT_CLOSED, names, values, n);
-}
-
-static int row_source(void *src, poam_emit_fn emit, void *sink)
-{
-	struct row_src *s = src;
-
-	s->emit = emit;
-	s->sink = sink;
-	return store_poam_report(s->db, &s->q, row_cb, s);
-}
-
-struct item_src {
-	db_conn *db;
-	time_t as_of;
-	poam_item_fn item;
-	void *sink;
-};
-
-static int item_cb(const char *state, const char *events, void *payload)
-{
-	struct item_src *s = payload;
-
-	return s->item(s->sink, state, events);
-}
-
-static int item_source(void *src, poam_item_fn item, void *sink)
-{
-	struct item_src *s = src;
-
-	s->item = item;
-	s->sink = sink;
-	return store_poam_report_items(s->db, s->as_of, item_cb, s);
-}
-
-static size_t file_write(const void *data, size_t len, void *payload)
-{
-	return fwrite(data, 1, len, payload);
-}
 
 static void usage(FILE *out)
 {
@@ -187,11 +138,11 @@ int cli_export_poam(const config *cfg, const char *templates_dir, int argc, char
 	poam_date[10] = '\0';
 	h.poam_date = poam_date;
 	if (kind == 0) {
-		struct row_src s = {db, {as_of, late_only, POAM_SHEET_OPEN | POAM_SHEET_CLOSED}, NULL, NULL};
+		poam_rows s = {db, {as_of, late_only, POAM_SHEET_OPEN | POAM_SHEET_CLOSED}, NULL, NULL};
 
 		close(fd);
 		fd = -1;
-		rc = poam_export_xlsx(l, tmp, dir, as_of, &h, row_source, &s, err, sizeof(err)) ? 1 : 0;
+		rc = poam_export_xlsx(l, tmp, dir, as_of, &h, poam_rows_source, &s, err, sizeof(err)) ? 1 : 0;
 	} else {
 		FILE *f = fdopen(fd, "wb");
 
@@ -200,14 +151,14 @@ int cli_export_poam(const config *cfg, const char *templates_dir, int argc, char
 		} else {
 			fd = -1;
 			if (kind == 1) {
-				struct row_src s = {db, {as_of, late_only, POAM_SHEET_OPEN}, NULL, NULL};
+				poam_rows s = {db, {as_of, late_only, POAM_SHEET_OPEN}, NULL, NULL};
 
-				rc = poam_export_csv(l, CSV_ESCAPE_FORMULAS, file_write, f, row_source, &s, err,
+				rc = poam_export_csv(l, CSV_ESCAPE_FORMULAS, csv_fwrite, f, poam_rows_source, &s, err,
 						     sizeof(err)) ? 1 : 0;
 			} else {
-				struct item_src s = {db, as_of, NULL, NULL};
+				poam_items s = {db, as_of, NULL, NULL};
 
-				rc = poam_export_oscal(&h, as_of, dir, file_write, f, item_source, &s, err,
+				rc = poam_export_oscal(&h, as_of, dir, csv_fwrite, f, poam_items_source, &s, err,
 						       sizeof(err)) ? 1 : 0;
 			}
 			if (fclose(f) != 0)

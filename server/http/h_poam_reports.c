@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "../report/layout.h"
+#include "../report/csv_writer.h"
 #include "../report/poam_export.h"
+#include "../service/poam_source.h"
 #include "../store/poam_report.h"
 #include "../store/system_settings.h"
 #include "../util/log.h"
@@ -31,59 +33,6 @@
 #define REPORT_CHUNK (64 * 1024)
 
 enum poam_kind { POAM_XLSX, POAM_CSV, POAM_OSCAL };
-
-/* ---- the store cursor as an export source ---- */
-
-struct row_src {
-	db_conn *db;
-	poam_report_query q;
-	poam_emit_fn emit;
-	void *sink;
-};
-
-static int row_cb(int sheet, const char *const *names, const char *const *values, size_t n, void *payload)
-{
-	struct row_src *s = payload;
-
-	return s->emit(s->sink, sheet == POAM_SHEET_OPEN ? POAM_EXPORT_OPEN : POAM_EXPORT_CLOSED, names, values, n);
-}
-
-static int row_source(void *src, poam_emit_fn emit, void *sink)
-{
-	struct row_src *s = src;
-
-	s->emit = emit;
-	s->sink = sink;
-	return store_poam_report(s->db, &s->q, row_cb, s);
-}
-
-struct item_src {
-	db_conn *db;
-	time_t as_of;
-	poam_item_fn item;
-	void *sink;
-};
-
-static int item_cb(const char *state, const char *events, void *payload)
-{
-	struct item_src *s = payload;
-
-	return s->item(s->sink, state, events);
-}
-
-static int item_source(void *src, poam_item_fn item, void *sink)
-{
-	struct item_src *s = src;
-
-	s->item = item;
-	s->sink = sink;
-	return store_poam_report_items(s->db, s->as_of, item_cb, s);
-}
-
-static size_t file_write(const void *data, size_t len, void *payload)
-{
-	return fwrite(data, 1, len, payload);
-}
 
 /* ---- request parameters ---- */
 
@@ -237,10 +186,10 @@ static int poam_report(req *r, enum poam_kind kind)
 	h.poam_date = poam_date;
 	err[0] = '\0';
 	if (kind == POAM_XLSX) {
-		struct row_src s = {db, {as_of, late_only, POAM_SHEET_OPEN | POAM_SHEET_CLOSED}, NULL, NULL};
+		poam_rows s = {db, {as_of, late_only, POAM_SHEET_OPEN | POAM_SHEET_CLOSED}, NULL, NULL};
 
 		close(fd);
-		rc = poam_export_xlsx(l, path, data_dir, as_of, &h, row_source, &s, err, sizeof(err));
+		rc = poam_export_xlsx(l, path, data_dir, as_of, &h, poam_rows_source, &s, err, sizeof(err));
 	} else {
 		FILE *out = fdopen(fd, "wb");
 
@@ -248,13 +197,13 @@ static int poam_report(req *r, enum poam_kind kind)
 			close(fd);
 			rc = -1;
 		} else if (kind == POAM_CSV) {
-			struct row_src s = {db, {as_of, late_only, POAM_SHEET_OPEN}, NULL, NULL};
+			poam_rows s = {db, {as_of, late_only, POAM_SHEET_OPEN}, NULL, NULL};
 
-			rc = poam_export_csv(l, CSV_ESCAPE_FORMULAS, file_write, out, row_source, &s, err, sizeof(err));
+			rc = poam_export_csv(l, CSV_ESCAPE_FORMULAS, csv_fwrite, out, poam_rows_source, &s, err, sizeof(err));
 		} else {
-			struct item_src s = {db, as_of, NULL, NULL};
+			poam_items s = {db, as_of, NULL, NULL};
 
-			rc = poam_export_oscal(&h, as_of, data_dir, file_write, out, item_source, &s, err, sizeof(err));
+			rc = poam_export_oscal(&h, as_of, data_dir, csv_fwrite, out, poam_items_source, &s, err, sizeof(err));
 		}
 		if (out && fclose(out) != 0)
 			rc = -1;
