@@ -23,6 +23,7 @@
 #include "../store/poam_report.h"
 #include "../store/system_settings.h"
 #include "../util/log.h"
+#include "../util/tmpfile.h"
 #include "../util/parse.h"
 #include "../util/timeutil.h"
 #include "handlers.h"
@@ -30,7 +31,6 @@
 
 #define POAM_LAYOUT_FILE "poam-v2.1.json"
 #define REPORT_PATH_MAX 4096
-#define REPORT_CHUNK (64 * 1024)
 
 enum poam_kind { POAM_XLSX, POAM_CSV, POAM_OSCAL };
 
@@ -68,18 +68,6 @@ static int poam_period(req *r, time_t *as_of, char *label, size_t llen)
 	return 0;
 }
 
-/* The data directory, created (one level, 0700) when missing. */
-static int ensure_dir(const char *dir)
-{
-	struct stat st;
-
-	if (stat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : -1;
-	if (errno != ENOENT)
-		return -1;
-	return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
-}
-
 /* "<system>-poam-<label>.<ext>" with only [A-Za-z0-9._-] from the name. */
 static void file_name(const char *system, const char *label, const char *ext, char *out, size_t len)
 {
@@ -98,28 +86,6 @@ static void file_name(const char *system, const char *label, const char *ext, ch
 	}
 	safe[n] = '\0';
 	snprintf(out, len, "%s-poam-%s.%s", n ? safe : "system", label, ext);
-}
-
-/* Stream an open file as a chunked body. */
-static int send_file(req *r, FILE *f, const char *ctype, const char *headers)
-{
-	char *chunk;
-	size_t n;
-	int rc = 0;
-
-	if (respond_begin_chunked(r, 200, ctype, headers))
-		return r->status;
-	if (!strcmp(r->method, "HEAD"))
-		return r->status;
-	chunk = malloc(REPORT_CHUNK);
-	if (!chunk)
-		return r->status;   /* the client sees a truncated chunked body */
-	while (rc == 0 && (n = fread(chunk, 1, REPORT_CHUNK, f)) > 0)
-		rc = respond_chunk(r, chunk, n);
-	if (rc == 0 && !ferror(f))
-		respond_chunk(r, NULL, 0);
-	free(chunk);
-	return r->status;
 }
 
 static int poam_report(req *r, enum poam_kind kind)
@@ -151,14 +117,13 @@ static int poam_report(req *r, enum poam_kind kind)
 	default:
 		return respond_error(r, 400, "bad_parameter", "late_only must be true or false");
 	}
-	if ((size_t)snprintf(lpath, sizeof(lpath), "%s/%s", r->app->templates_dir, POAM_LAYOUT_FILE) >= sizeof(lpath) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/.poam-XXXXXX", data_dir) >= sizeof(path))
+	if ((size_t)snprintf(lpath, sizeof(lpath), "%s/%s", r->app->templates_dir, POAM_LAYOUT_FILE) >= sizeof(lpath))
 		return respond_error(r, 500, "internal", "the configured directories are too long");
 	if (kind != POAM_OSCAL && !(l = layout_load(lpath, err, sizeof(err)))) {
 		log_event("error", "report: layout", "detail", err, NULL);
 		return respond_error(r, 500, "internal", "the POA&M layout could not be loaded");
 	}
-	if (ensure_dir(data_dir) || (fd = mkstemp(path)) < 0) {
+	if ((fd = tmpfile_create(data_dir, "poam", path, sizeof(path))) < 0) {
 		log_event("error", "report: cannot create a temporary file", "dir", data_dir,
 			  "detail", strerror(errno), NULL);
 		rc = respond_error(r, 500, "internal", "the report could not be written (data directory)");
@@ -224,7 +189,7 @@ static int poam_report(req *r, enum poam_kind kind)
 	file_name(sys.set ? sys.system_name : NULL, label, kind == POAM_OSCAL ? "oscal.json" : ext[kind],
 		  fname, sizeof(fname));
 	snprintf(headers, sizeof(headers), "Content-Disposition: attachment; filename=\"%s\"\r\n", fname);
-	rc = send_file(r, f, ctype[kind], headers);
+	rc = respond_file(r, f, ctype[kind], headers);
 done:
 	if (f)
 		fclose(f);

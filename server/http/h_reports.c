@@ -18,11 +18,11 @@
 #include "../report/layout.h"
 #include "../store/system_settings.h"
 #include "../util/log.h"
+#include "../util/tmpfile.h"
 #include "handlers.h"
 #include "respond.h"
 
 #define REPORT_PATH_MAX 4096
-#define REPORT_CHUNK (64 * 1024)
 #define SYSTEM_FIELD_MAX_CHARS 200
 
 /* ---- system settings ---- */
@@ -119,48 +119,6 @@ done:
 
 /* ---- reports ---- */
 
-/* The data directory, created (one level, 0700) when missing. */
-static int ensure_dir(const char *dir)
-{
-	struct stat st;
-
-	if (stat(dir, &st) == 0)
-		return S_ISDIR(st.st_mode) ? 0 : -1;
-	if (errno != ENOENT)
-		return -1;
-	return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-/* Stream the file at f to the client as a chunked body. */
-static int send_file(req *r, FILE *f, const char *ctype, const char *headers)
-{
-	char *chunk = NULL;
-	size_t n;
-	int rc = 0;
-
-	if (respond_begin_chunked(r, 200, ctype, headers))
-		return r->status;
-	if (!strcmp(r->method, "HEAD"))
-		return r->status;
-	chunk = malloc(REPORT_CHUNK);
-	if (!chunk) {
-		log_event("error", "report: out of memory", "request_id", r->request_id, NULL);
-		return r->status;   /* the client sees a truncated chunked body */
-	}
-	while (rc == 0 && (n = fread(chunk, 1, REPORT_CHUNK, f)) > 0)
-		rc = respond_chunk(r, chunk, n);
-	if (rc == 0 && ferror(f)) {
-		log_event("error", "report: could not read the temporary file", "request_id",
-			  r->request_id, NULL);
-		rc = -1;
-	}
-	/* the terminating chunk only after a complete body */
-	if (rc == 0)
-		respond_chunk(r, NULL, 0);
-	free(chunk);
-	return r->status;
-}
-
 static int inventory_report(req *r, inventory_format fmt)
 {
 	char month[16], as_of[16], err[512], path[REPORT_PATH_MAX], lpath[REPORT_PATH_MAX];
@@ -183,15 +141,14 @@ static int inventory_report(req *r, inventory_format fmt)
 				   time(NULL), &per, err, sizeof(err)))
 		return respond_error(r, 400, "bad_parameter", "%s", err);
 	if ((size_t)snprintf(lpath, sizeof(lpath), "%s/%s", r->app->templates_dir,
-			     INVENTORY_LAYOUT_FILE) >= sizeof(lpath) ||
-	    (size_t)snprintf(path, sizeof(path), "%s/.inventory-XXXXXX", data_dir) >= sizeof(path))
+			     INVENTORY_LAYOUT_FILE) >= sizeof(lpath))
 		return respond_error(r, 500, "internal", "the configured directories are too long");
 	l = layout_load(lpath, err, sizeof(err));
 	if (!l) {
 		log_event("error", "report: layout", "detail", err, NULL);
 		return respond_error(r, 500, "internal", "the inventory layout could not be loaded");
 	}
-	if (ensure_dir(data_dir) || (fd = mkstemp(path)) < 0) {
+	if ((fd = tmpfile_create(data_dir, "inventory", path, sizeof(path))) < 0) {
 		log_event("error", "report: cannot create a temporary file", "dir", data_dir,
 			  "detail", strerror(errno), NULL);
 		rc = respond_error(r, 500, "internal", "the report could not be written (data directory)");
@@ -228,7 +185,7 @@ static int inventory_report(req *r, inventory_format fmt)
 	inventory_file_name(sys.set ? sys.system_name : NULL, &per, ext, fname, sizeof(fname));
 	snprintf(headers, sizeof(headers),
 		 "Content-Disposition: attachment; filename=\"%s\"\r\nX-Muster-Rows: %lld\r\n", fname, rows);
-	rc = send_file(r, f, fmt == INVENTORY_XLSX
+	rc = respond_file(r, f, fmt == INVENTORY_XLSX
 		       ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		       : "text/csv; charset=utf-8", headers);
 done:

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/log.h"
 
 static const char *reason(int status)
 {
@@ -190,4 +191,32 @@ int respond_chunk(req *r, const void *data, size_t len)
 	if (len == 0)
 		return mg_send_chunk(r->conn, "", 0) < 0 ? -1 : 0;
 	return mg_send_chunk(r->conn, data, (unsigned)len) < 0 ? -1 : 0;
+}
+
+int respond_file(req *r, FILE *f, const char *content_type, const char *headers)
+{
+	char *chunk = NULL;
+	size_t n;
+	int rc = 0;
+
+	if (respond_begin_chunked(r, 200, content_type, headers))
+		return r->status;
+	if (!strcmp(r->method, "HEAD"))
+		return r->status;
+	chunk = malloc(RESPOND_FILE_CHUNK);
+	if (!chunk) {
+		log_event("error", "response: out of memory", "request_id", r->request_id, NULL);
+		return r->status;   /* the client sees a truncated chunked body */
+	}
+	while (rc == 0 && (n = fread(chunk, 1, RESPOND_FILE_CHUNK, f)) > 0)
+		rc = respond_chunk(r, chunk, n);
+	if (rc == 0 && ferror(f)) {
+		log_event("error", "response: could not read the file", "request_id", r->request_id, NULL);
+		rc = -1;
+	}
+	/* the terminating chunk only after a complete body */
+	if (rc == 0)
+		respond_chunk(r, NULL, 0);
+	free(chunk);
+	return r->status;
 }

@@ -7,6 +7,7 @@
 #define MUSTER_RESPOND_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "request.h"
 
@@ -29,5 +30,9 @@ int respond_raw(req *r, int status, const char *content_type, const char *header
  * respond_chunk(r, NULL, 0) to end. */
 int respond_begin_chunked(req *r, int status, const char *content_type, const char *headers);
 int respond_chunk(req *r, const void *data, size_t len);
+/* Stream an open file (from its current position) as a chunked 200 body;
+ * a read error leaves the body unterminated so the client sees it cut. */
+#define RESPOND_FILE_CHUNK (64 * 1024)
+int respond_file(req *r, FILE *f, const char *content_type, const char *headers);
 
 #endif
