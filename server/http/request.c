@@ -70,7 +70,24 @@ int req_read_body(req *r)
 				     r->ri->content_length, max);
 	buf_init(&raw, max);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while ((n = mg_read(r->conn, chunk, sizeof(chunk))) > 0) {
+	n = 0;
+	/* a declared length: read straight into a buffer of that size */
+	if (r->ri->content_length > 0) {
+		if (buf_reserve(&raw, (size_t)r->ri->content_length))
+			return respond_error(r, 500, "internal", "out of memory");
+		while (raw.len < (size_t)r->ri->content_length) {
+			n = mg_read(r->conn, raw.data + raw.len, (size_t)r->ri->content_length - raw.len);
+			if (n <= 0)
+				break;
+			raw.len += (size_t)n;
+			raw.data[raw.len] = '\0';
+			if (body_too_slow(r, &start, raw.len)) {
+				buf_free(&raw);
+				return respond_error(r, 408, "timeout", "the body arrived too slowly");
+			}
+		}
+	}
+	while (r->ri->content_length <= 0 && (n = mg_read(r->conn, chunk, sizeof(chunk))) > 0) {
 		rc = buf_append(&raw, chunk, (size_t)n);
 		if (rc == BUF_ERR_TOOBIG)
 			return respond_error(r, 413, "too_large", "the body exceeds the limit of %zu bytes", max);

@@ -16,7 +16,7 @@ void buf_init(buf *b, size_t max)
 	b->max = max;
 }
 
-static int buf_reserve(buf *b, size_t extra)
+int buf_reserve(buf *b, size_t extra)
 {
 	size_t need, ncap;
 	char *n;

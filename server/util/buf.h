@@ -22,6 +22,9 @@ typedef struct buf {
 #define BUF_ERR_TOOBIG (-2)
 
 void buf_init(buf *b, size_t max);
+/* Make room for extra more bytes (and the terminating NUL) without changing
+ * len; on failure frees the buffer and returns BUF_ERR_*. */
+int buf_reserve(buf *b, size_t extra);
 /* Append n bytes; on failure frees the buffer and returns BUF_ERR_*. */
 int buf_append(buf *b, const void *data, size_t n);
 int buf_puts(buf *b, const char *s);
