@@ -22,7 +22,9 @@
 static void export_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: muster export inventory [--month YYYY-MM | --as-of YYYY-MM-DD] [--csv] -o FILE\n");
+		"usage: muster export inventory [--month YYYY-MM [--finalize] | --as-of YYYY-MM-DD] [--csv] -o FILE\n"
+		"  --finalize  store the month's rows as its deliverable first (the month must be over);\n"
+		"              later exports of the month are written from them\n");
 }
 
 /* The directory part of path ("." when none) into out. */
@@ -49,8 +51,8 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 	inventory_period per;
 	layout *l = NULL;
 	db_conn *db = NULL;
-	long long rows = 0;
-	int i, fd, rc = 1, made = 0;
+	inventory_source src;
+	int i, fd, rc = 1, made = 0, finalize = 0;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--month") && i + 1 < argc) {
@@ -59,6 +61,8 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 			as_of = argv[++i];
 		} else if (!strcmp(argv[i], "--csv")) {
 			fmt = INVENTORY_CSV;
+		} else if (!strcmp(argv[i], "--finalize")) {
+			finalize = 1;
 		} else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
 			out = argv[++i];
 		} else {
@@ -66,7 +70,7 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 			return 2;
 		}
 	}
-	if (!out || !*out) {
+	if (!out || !*out || (finalize && !month)) {
 		export_usage(stderr);
 		return 2;
 	}
@@ -106,7 +110,27 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 				strerror(errno));
 	}
 	close(fd);
-	if (inventory_export(db, l, &per, fmt, tmp, dir, &rows, err, sizeof(err)) != 0) {
+	if (finalize) {
+		store_actor who = {0, "cli", "muster export inventory --finalize", NULL};
+		inventory_final fin;
+		int replaced = 0;
+
+		rc = store_inventory_finalize(db, &per, &who, &fin, &replaced);
+		if (rc) {
+			if (rc == STORE_ERR_INVALID)
+				snprintf(err, sizeof(err), "%s has not ended yet: only a past month can be finalized",
+					 per.label);
+			else
+				snprintf(err, sizeof(err), "the database could not finalize the inventory (%d)", rc);
+			fprintf(stderr, "muster: export: %s\n", err);
+			rc = 1;
+			goto cleanup;
+		}
+		rc = 1;
+		fprintf(stderr, "muster: finalized the inventory of %s (%lld assets)%s\n", per.label, fin.rows,
+			replaced ? ", superseding the earlier finalization" : "");
+	}
+	if (inventory_export(db, l, &per, fmt, tmp, dir, &src, err, sizeof(err)) != 0) {
 		fprintf(stderr, "muster: export: %s\n", err);
 		goto cleanup;
 	}
@@ -115,7 +139,8 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 		goto cleanup;
 	}
 	made = 0;
-	fprintf(stderr, "muster: wrote the inventory of %s (%lld assets) to %s\n", per.label, rows, out);
+	fprintf(stderr, "muster: wrote the inventory of %s (%lld assets%s%s) to %s\n", per.label, src.rows,
+		src.finalized ? ", as finalized at " : "", src.finalized ? src.finalized_at : "", out);
 	rc = 0;
 cleanup:
 	if (made)

@@ -122,14 +122,14 @@ done:
 static int inventory_report(req *r, inventory_format fmt)
 {
 	char month[16], as_of[16], err[512], path[REPORT_PATH_MAX], lpath[REPORT_PATH_MAX];
-	char fname[200], headers[320];
+	char fname[200], headers[512];
 	const char *data_dir = r->app->cfg.data_dir && *r->app->cfg.data_dir ? r->app->cfg.data_dir : ".";
 	const char *ext = fmt == INVENTORY_XLSX ? "xlsx" : "csv";
 	int have_month, have_as_of, fd, rc, made = 0;
 	inventory_period per;
 	store_system sys;
 	layout *l = NULL;
-	long long rows = 0;
+	inventory_source src;
 	FILE *f = NULL;
 	db_conn *db;
 
@@ -162,7 +162,7 @@ static int inventory_report(req *r, inventory_format fmt)
 	}
 	rc = store_system_get(db, per.end - 1, &sys);
 	if (!rc)
-		rc = inventory_export(db, l, &per, fmt, path, data_dir, &rows, err, sizeof(err));
+		rc = inventory_export(db, l, &per, fmt, path, data_dir, &src, err, sizeof(err));
 	/* the connection is not needed to send the file */
 	req_db_release(r);
 	if (rc) {
@@ -184,7 +184,9 @@ static int inventory_report(req *r, inventory_format fmt)
 	}
 	inventory_file_name(sys.set ? sys.system_name : NULL, &per, ext, fname, sizeof(fname));
 	snprintf(headers, sizeof(headers),
-		 "Content-Disposition: attachment; filename=\"%s\"\r\nX-Muster-Rows: %lld\r\n", fname, rows);
+		 "Content-Disposition: attachment; filename=\"%s\"\r\nX-Muster-Rows: %lld\r\n%s%s%s", fname,
+		 src.rows, src.finalized ? "X-Muster-Finalized: " : "", src.finalized ? src.finalized_at : "",
+		 src.finalized ? "\r\n" : "");
 	rc = respond_file(r, f, fmt == INVENTORY_XLSX
 		       ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		       : "text/csv; charset=utf-8", headers);
@@ -205,4 +207,62 @@ int h_reports_inventory_xlsx(req *r)
 int h_reports_inventory_csv(req *r)
 {
 	return inventory_report(r, INVENTORY_CSV);
+}
+
+/* ---- finalized inventory months ---- */
+
+static json_t *final_json(const inventory_final *f)
+{
+	return json_pack("{sIsssssssssssssIso}", "id", (json_int_t)f->id, "month", f->label,
+			 "period_start", f->period_start, "period_end", f->period_end,
+			 "finalized_at", f->finalized_at, "finalized_by", f->finalized_by,
+			 "superseded_at", f->superseded_at, "rows", (json_int_t)f->rows,
+			 "current", json_boolean(!*f->superseded_at));
+}
+
+int h_reports_inventory_finalize(req *r)
+{
+	char month[16], err[256];
+	inventory_period per;
+	inventory_final fin;
+	int have, replaced = 0, rc;
+	json_t *out;
+	db_conn *db;
+
+	have = req_query(r, "month", month, sizeof(month));
+	if (have <= 0)
+		return respond_error(r, 400, "bad_parameter", "month=YYYY-MM names the month to finalize");
+	if (inventory_period_parse(month, NULL, time(NULL), &per, err, sizeof(err)))
+		return respond_error(r, 400, "bad_parameter", "%s", err);
+	if (!(db = req_db(r)))
+		return r->status;
+	rc = store_inventory_finalize(db, &per, &r->actor, &fin, &replaced);
+	if (rc == STORE_ERR_INVALID)
+		return respond_error(r, 422, "period_running",
+				     "%s has not ended yet: only a past month can be finalized", per.label);
+	if (rc)
+		return respond_store_error(r, rc);
+	out = final_json(&fin);
+	json_object_set_new(out, "replaced", json_boolean(replaced));
+	return respond_json(r, 201, out);
+}
+
+int h_reports_inventory_finals(req *r)
+{
+	inventory_final *all = NULL;
+	json_t *items;
+	size_t n = 0, i;
+	db_conn *db;
+	int rc;
+
+	if (!(db = req_db(r)))
+		return r->status;
+	rc = store_inventory_finals(db, &all, &n);
+	if (rc)
+		return respond_store_error(r, rc);
+	items = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, final_json(&all[i]));
+	free(all);
+	return respond_json(r, 200, json_pack("{so}", "items", items));
 }

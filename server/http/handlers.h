@@ -70,6 +70,8 @@ int h_system_settings_get(req *r);
 int h_system_settings_put(req *r);
 int h_reports_inventory_xlsx(req *r);
 int h_reports_inventory_csv(req *r);
+int h_reports_inventory_finalize(req *r);
+int h_reports_inventory_finals(req *r);
 
 /* Dashboards for authorizing officials, metrics, the OpenAPI document.
  * h_dashboard.c */

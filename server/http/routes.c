@@ -63,6 +63,10 @@ const route router_routes[] = {
 	 "FedRAMP Integrated Inventory Workbook (?month=YYYY-MM or ?as_of=YYYY-MM-DD)"},
 	{"GET", "/api/v1/reports/inventory.csv", ROLE_VIEWER, h_reports_inventory_csv,
 	 "the inventory workbook's rows as CSV"},
+	{"POST", "/api/v1/reports/inventory/finalize", ROLE_NONE, h_reports_inventory_finalize,
+	 "store a past month's inventory rows as its deliverable (?month=YYYY-MM, admin)"},
+	{"GET", "/api/v1/reports/inventory/finals", ROLE_VIEWER, h_reports_inventory_finals,
+	 "finalized inventory months, newest first"},
 
 	/* The POA&M (docs/poam.md). */
 	{"GET", "/api/v1/poam", ROLE_VIEWER, h_poam_list,

@@ -276,7 +276,7 @@ static void db_message(int rc, char *err, size_t errlen)
 }
 
 static int export_xlsx(export_ctx *x, db_conn *db, const layout *l, const inventory_period *p,
-		       const char *path, const char *tmpdir, long long *rows)
+		       const char *path, const char *tmpdir, inventory_source *src)
 {
 	int rc;
 
@@ -288,7 +288,7 @@ static int export_xlsx(export_ctx *x, db_conn *db, const layout *l, const invent
 		rc = INVENTORY_ERR_OUTPUT;
 		goto fail;
 	}
-	rc = store_inventory_rows(db, p, put_row, x, rows);
+	rc = store_inventory_rows(db, p, put_row, x, src);
 	if (rc) {
 		if (rc != INVENTORY_ERR_OUTPUT)
 			db_message(rc, x->err, x->errlen);
@@ -304,7 +304,7 @@ fail:
 }
 
 static int export_csv(export_ctx *x, db_conn *db, const inventory_period *p, const char *path,
-		      long long *rows)
+		      inventory_source *src)
 {
 	int rc;
 
@@ -318,7 +318,7 @@ static int export_csv(export_ctx *x, db_conn *db, const inventory_period *p, con
 		rc = INVENTORY_ERR_OUTPUT;
 		goto cleanup;
 	}
-	rc = store_inventory_rows(db, p, put_row, x, rows);
+	rc = store_inventory_rows(db, p, put_row, x, src);
 	if (rc && rc != INVENTORY_ERR_OUTPUT)
 		db_message(rc, x->err, x->errlen);
 	if (!rc && fflush(x->csv) != 0) {
@@ -336,13 +336,13 @@ cleanup:
 
 int inventory_export(db_conn *db, const layout *l, const inventory_period *p,
 		     inventory_format fmt, const char *path, const char *tmpdir,
-		     long long *rows, char *err, size_t errlen)
+		     inventory_source *src, char *err, size_t errlen)
 {
 	export_ctx x;
 	int rc;
 
-	if (rows)
-		*rows = 0;
+	if (src)
+		memset(src, 0, sizeof(*src));
 	if (!db || !l || !p || !path || !*path || p->end <= p->start) {
 		snprintf(err, errlen, "inventory_export: bad arguments");
 		return INVENTORY_ERR_OUTPUT;
@@ -356,9 +356,9 @@ int inventory_export(db_conn *db, const layout *l, const inventory_period *p,
 	if (rc)
 		goto cleanup;
 	if (fmt == INVENTORY_XLSX)
-		rc = export_xlsx(&x, db, l, p, path, tmpdir, rows);
+		rc = export_xlsx(&x, db, l, p, path, tmpdir, src);
 	else
-		rc = export_csv(&x, db, p, path, rows);
+		rc = export_csv(&x, db, p, path, src);
 cleanup:
 	free(x.vals);
 	buf_free(&x.comment);

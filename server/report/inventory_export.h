@@ -55,14 +55,14 @@ void inventory_file_name(const char *system_name, const inventory_period *p,
  * given format, reading rows from db. l is the inventory layout (borrowed;
  * it must have the INVENTORY_SHEET sheet with the v3.1 fields). tmpdir is
  * where libxlsxwriter keeps its per-sheet temporary file (NULL = the
- * system default; must be writable). *rows (may be NULL) receives the
- * number of data rows. On failure nothing usable is left at path: the
- * caller removes it.
+ * system default; must be writable). *src (may be NULL) receives the
+ * number of data rows and whether they were a finalized month's stored
+ * rows. On failure nothing usable is left at path: the caller removes it.
  * Returns STORE_OK, a STORE_ERR_* code (database), INVENTORY_ERR_OUTPUT or
  * INVENTORY_ERR_LAYOUT, with a message in err.
  */
 int inventory_export(db_conn *db, const layout *l, const inventory_period *p,
 		     inventory_format fmt, const char *path, const char *tmpdir,
-		     long long *rows, char *err, size_t errlen);
+		     inventory_source *src, char *err, size_t errlen);
 
 #endif

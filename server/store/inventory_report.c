@@ -2,8 +2,9 @@
  * inventory_report.c - the inventory workbook's rows (inventory_report.h):
  * one set-based statement over history, read through a cursor inside a
  * read-only REPEATABLE READ transaction, 1000 rows a FETCH, the next FETCH
- * sent before the caller writes the current rows. See docs/inventory.md for
- * the rules each part of the statement implements.
+ * sent before the caller writes the current rows; and finalized months,
+ * whose rows that statement computed once and stored. See
+ * docs/inventory.md for the rules each part of the statement implements.
  */
 #include "inventory_report.h"
 
@@ -12,6 +13,8 @@
 #include <string.h>
 
 #include "db.h"
+
+#define RFC3339(x) "to_char(" x " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)     /* a numeric macro as a string literal */
@@ -30,8 +33,9 @@
 /*
  * The period's bounds, taken once inside the report's transaction (so
  * now() is the snapshot's time): ps, the end t (the last microsecond of the
- * period, or now() while it runs), and t minus the scan window of the
- * policy in force at t (a whole number of days, else 30).
+ * period, or now() while it runs), t minus the scan window of the policy
+ * in force at t (a whole number of days, else 30), and whether the period
+ * has ended.
  */
 #define BOUNDS_SQL \
 	"WITH b AS (SELECT to_timestamp($1::bigint) AS ps," \
@@ -40,7 +44,8 @@
 	"     WHEN v.doc->>'scan_window_days' ~ '^[0-9]{1,4}$' AND (v.doc->>'scan_window_days')::int > 0" \
 	"     THEN (v.doc->>'scan_window_days')::int END" \
 	"   FROM policy_versions v WHERE v.valid_from <= b.t" \
-	"   ORDER BY v.valid_from DESC, v.id DESC LIMIT 1), 30)))::text AS since FROM b"
+	"   ORDER BY v.valid_from DESC, v.id DESC LIMIT 1), 30)))::text AS since," \
+	" b.t = to_timestamp($2::bigint) - interval '1 microsecond' AS ended FROM b"
 
 /*
  * $1 ps, $2 t, $3 t minus the scan window (timestamptz).
@@ -151,6 +156,33 @@
 	"  CROSS JOIN LATERAL (SELECT CASE WHEN mi.doc IS NULL THEN mr.doc WHEN mr.doc IS NULL THEN mi.doc" \
 	"    ELSE mr.doc || mi.doc END AS doc) m)" \
 	" SELECT * FROM res ORDER BY uai COLLATE \"C\", image_id"
+
+/* A finalized period's stored rows, in workbook order, under the column
+ * names of INVENTORY_SQL ($1 the inventory_finals id). */
+#define FINAL_ROWS_SQL \
+	"SELECT image_id, uai, digests, scanned, in_window, baseline, os, public::text AS public," \
+	" diagram_label, function, owner, application_owner, vendor, software_name_version," \
+	" end_of_life, location, comments, n_containers, n_clusters, clusters" \
+	" FROM inventory_final_rows WHERE final_id = $1::bigint ORDER BY ord"
+
+/* Store INVENTORY_SQL's rows as those of finalization $4, numbered in
+ * workbook order. */
+#define FINALIZE_ROWS_SQL \
+	"INSERT INTO inventory_final_rows (final_id, ord, image_id, uai, digests, scanned, in_window," \
+	" baseline, os, public, diagram_label, function, owner, application_owner, vendor," \
+	" software_name_version, end_of_life, location, comments, n_containers, n_clusters, clusters)" \
+	" SELECT $4::bigint, row_number() OVER (ORDER BY r.uai COLLATE \"C\", r.image_id), r.image_id," \
+	" r.uai, r.digests, r.scanned, r.in_window, r.baseline, r.os, r.public::boolean, r.diagram_label," \
+	" r.function, r.owner, r.application_owner, r.vendor, r.software_name_version, r.end_of_life," \
+	" r.location, r.comments, r.n_containers, r.n_clusters, r.clusters" \
+	" FROM (" INVENTORY_SQL ") r"
+
+#define FINAL_COLUMNS \
+	"id, label, " RFC3339("period_start") " AS period_start, " RFC3339("period_end") " AS period_end," \
+	" " RFC3339("finalized_at") " AS finalized_at, finalized_by," \
+	" coalesce(" RFC3339("superseded_at") ", '') AS superseded_at, rows"
+
+#define SAME_PERIOD "period_start = to_timestamp($1::bigint) AND period_end = to_timestamp($2::bigint)"
 
 /* Column positions of one result, resolved once. */
 enum {
@@ -276,53 +308,103 @@ static int fetch_wait(db_conn *c, PGresult **out)
 	return STORE_OK;
 }
 
-int store_inventory_rows(db_conn *c, const inventory_period *p, inventory_row_fn fn,
-			 void *payload, long long *nrows)
+/*
+ * The settings of the statement: UTC (day arithmetic of the scan window
+ * must not depend on the server's zone); room in memory for its few large
+ * hash joins and sorts, no nested loops over row estimates the planner
+ * cannot make for CTEs, and no JIT (compiling costs more than it saves).
+ */
+static int statement_settings(db_conn *c)
 {
-	char start[32], end[32], ps[64], t[64], since[64];
-	const char *bparams[] = {start, end};
-	const char *params[] = {ps, t, since};
-	int col[C_COUNT], resolved = 0, n, i, inflight = 0;
-	long long count = 0;
-	inventory_row row;
-	PGresult *r = NULL;
-	int rc;
+	int rc = db_command(c, "SET LOCAL TimeZone = 'UTC'", 0, NULL);
 
-	if (nrows)
-		*nrows = 0;
-	if (!p || !fn || p->end <= p->start)
-		return STORE_ERR_INVALID;
-	snprintf(start, sizeof(start), "%lld", (long long)p->start);
-	snprintf(end, sizeof(end), "%lld", (long long)p->end);
-
-	rc = db_command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL);
-	if (rc)
-		return rc;
-	/*
-	 * UTC: day arithmetic of the scan window must not depend on the
-	 * server's zone. The statement is a few large hash joins and sorts:
-	 * room for them in memory, no nested loops over row estimates the
-	 * planner cannot make for CTEs, and no JIT (compiling costs more than
-	 * it saves here).
-	 */
-	rc = db_command(c, "SET LOCAL TimeZone = 'UTC'", 0, NULL);
 	if (!rc)
 		rc = db_command(c, "SET LOCAL work_mem = '64MB'", 0, NULL);
 	if (!rc)
 		rc = db_command(c, "SET LOCAL enable_nestloop = off", 0, NULL);
 	if (!rc)
 		rc = db_command(c, "SET LOCAL jit = off", 0, NULL);
-	if (rc)
-		goto fail;
+	return rc;
+}
+
+/* The period as parameters: its bounds in seconds, and from BOUNDS_SQL
+ * ps, t, since and whether it has ended. */
+struct bounds {
+	char start[32], end[32];
+	char ps[64], t[64], since[64];
+	int ended;
+};
+
+static int period_bounds(db_conn *c, const inventory_period *p, struct bounds *b)
+{
+	const char *bparams[] = {b->start, b->end};
+	PGresult *r = NULL;
+	int rc;
+
+	snprintf(b->start, sizeof(b->start), "%lld", (long long)p->start);
+	snprintf(b->end, sizeof(b->end), "%lld", (long long)p->end);
 	rc = db_exec(c, &r, BOUNDS_SQL, 2, bparams);
 	if (rc)
+		return rc;
+	snprintf(b->ps, sizeof(b->ps), "%s", PQgetvalue(r, 0, 0));
+	snprintf(b->t, sizeof(b->t), "%s", PQgetvalue(r, 0, 1));
+	snprintf(b->since, sizeof(b->since), "%s", PQgetvalue(r, 0, 2));
+	b->ended = !strcmp(PQgetvalue(r, 0, 3), "t");
+	PQclear(r);
+	return STORE_OK;
+}
+
+int store_inventory_rows(db_conn *c, const inventory_period *p, inventory_row_fn fn,
+			 void *payload, inventory_source *src)
+{
+	struct bounds b;
+	const char *params[3];
+	char final_id[32] = "";
+	int col[C_COUNT], resolved = 0, n, i, inflight = 0;
+	long long count = 0;
+	inventory_row row;
+	PGresult *r = NULL;
+	int rc;
+
+	if (src)
+		memset(src, 0, sizeof(*src));
+	if (!p || !fn || p->end <= p->start)
+		return STORE_ERR_INVALID;
+
+	rc = db_command(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL);
+	if (rc)
+		return rc;
+	rc = statement_settings(c);
+	if (rc)
 		goto fail;
-	snprintf(ps, sizeof(ps), "%s", PQgetvalue(r, 0, 0));
-	snprintf(t, sizeof(t), "%s", PQgetvalue(r, 0, 1));
-	snprintf(since, sizeof(since), "%s", PQgetvalue(r, 0, 2));
+	rc = period_bounds(c, p, &b);
+	if (rc)
+		goto fail;
+	/* a finalized period: its stored rows */
+	params[0] = b.start;
+	params[1] = b.end;
+	rc = db_exec(c, &r, "SELECT id::text AS id, " RFC3339("finalized_at") " AS at FROM inventory_finals"
+			    " WHERE " SAME_PERIOD " AND superseded_at IS NULL", 2, params);
+	if (rc)
+		goto fail;
+	if (PQntuples(r) == 1) {
+		snprintf(final_id, sizeof(final_id), "%s", PQgetvalue(r, 0, 0));
+		if (src) {
+			src->finalized = 1;
+			snprintf(src->finalized_at, sizeof(src->finalized_at), "%s", PQgetvalue(r, 0, 1));
+		}
+	}
 	PQclear(r);
 	r = NULL;
-	rc = db_exec(c, NULL, "DECLARE muster_inventory NO SCROLL CURSOR FOR " INVENTORY_SQL, 3, params);
+	if (*final_id) {
+		params[0] = final_id;
+		rc = db_exec(c, NULL, "DECLARE muster_inventory NO SCROLL CURSOR FOR " FINAL_ROWS_SQL, 1, params);
+	} else {
+		params[0] = b.ps;
+		params[1] = b.t;
+		params[2] = b.since;
+		rc = db_exec(c, NULL, "DECLARE muster_inventory NO SCROLL CURSOR FOR " INVENTORY_SQL, 3, params);
+	}
 	if (rc)
 		goto fail;
 	rc = fetch_send(c);
@@ -373,11 +455,130 @@ int store_inventory_rows(db_conn *c, const inventory_period *p, inventory_row_fn
 		rc = db_command(c, "COMMIT", 0, NULL);
 	if (rc)
 		goto fail;
-	if (nrows)
-		*nrows = count;
+	if (src)
+		src->rows = count;
 	return STORE_OK;
 fail:
 	PQclear(r);
 	finish_failed(c);
 	return rc;
+}
+
+/* ---- finalized months ---- */
+
+static void fill_final(PGresult *r, int row, inventory_final *f)
+{
+	const char *v;
+
+	memset(f, 0, sizeof(*f));
+	f->id = db_get_ll(r, row, "id");
+	f->rows = db_get_ll(r, row, "rows");
+	snprintf(f->label, sizeof(f->label), "%s", (v = db_get(r, row, "label")) ? v : "");
+	snprintf(f->period_start, sizeof(f->period_start), "%s", (v = db_get(r, row, "period_start")) ? v : "");
+	snprintf(f->period_end, sizeof(f->period_end), "%s", (v = db_get(r, row, "period_end")) ? v : "");
+	snprintf(f->finalized_at, sizeof(f->finalized_at), "%s", (v = db_get(r, row, "finalized_at")) ? v : "");
+	snprintf(f->finalized_by, sizeof(f->finalized_by), "%s", (v = db_get(r, row, "finalized_by")) ? v : "");
+	snprintf(f->superseded_at, sizeof(f->superseded_at), "%s",
+		 (v = db_get(r, row, "superseded_at")) ? v : "");
+}
+
+struct finalize_tx {
+	const inventory_period *p;
+	const store_actor *who;
+	inventory_final *out;
+	int replaced;
+};
+
+static int finalize_tx(db_conn *c, void *payload)
+{
+	struct finalize_tx *x = payload;
+	struct bounds b;
+	const char *params[4];
+	char id[32], detail[200];
+	PGresult *r = NULL;
+	int rc;
+
+	x->replaced = 0;
+	rc = statement_settings(c);
+	if (!rc)
+		rc = period_bounds(c, x->p, &b);
+	if (rc)
+		return rc;
+	if (!b.ended)
+		return STORE_ERR_INVALID;
+	params[0] = b.start;
+	params[1] = b.end;
+	rc = db_exec(c, &r, "UPDATE inventory_finals SET superseded_at = now()"
+			    " WHERE " SAME_PERIOD " AND superseded_at IS NULL", 2, params);
+	if (rc)
+		return rc;
+	x->replaced = atoi(PQcmdTuples(r)) > 0;
+	PQclear(r);
+	params[0] = x->p->label;
+	params[1] = b.start;
+	params[2] = b.end;
+	params[3] = x->who && x->who->name ? x->who->name : "cli";
+	rc = db_exec(c, &r, "INSERT INTO inventory_finals (label, period_start, period_end, finalized_by)"
+			    " VALUES ($1, to_timestamp($2::bigint), to_timestamp($3::bigint), $4)"
+			    " RETURNING id::text AS id", 4, params);
+	if (rc)
+		return rc;
+	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	params[0] = b.ps;
+	params[1] = b.t;
+	params[2] = b.since;
+	params[3] = id;
+	rc = db_command(c, FINALIZE_ROWS_SQL, 4, params);
+	if (rc)
+		return rc;
+	params[0] = id;
+	rc = db_exec(c, &r, "UPDATE inventory_finals SET rows = (SELECT count(*) FROM inventory_final_rows"
+			    " WHERE final_id = $1::bigint) WHERE id = $1::bigint RETURNING " FINAL_COLUMNS, 1, params);
+	if (rc)
+		return rc;
+	fill_final(r, 0, x->out);
+	PQclear(r);
+	snprintf(detail, sizeof(detail), "{\"final_id\":%lld,\"period\":\"%s\",\"rows\":%lld,\"replaced\":%s}",
+		 x->out->id, x->p->label, x->out->rows, x->replaced ? "true" : "false");
+	return store_audit(c, x->who, "inventory.finalize", detail);
+}
+
+int store_inventory_finalize(db_conn *c, const inventory_period *p, const store_actor *who,
+			     inventory_final *out, int *replaced)
+{
+	struct finalize_tx x = {p, who, out, 0};
+	int rc;
+
+	if (!p || !out || p->end <= p->start)
+		return STORE_ERR_INVALID;
+	rc = db_transaction(c, finalize_tx, &x);
+	if (replaced)
+		*replaced = x.replaced;
+	return rc;
+}
+
+int store_inventory_finals(db_conn *c, inventory_final **out, size_t *n)
+{
+	PGresult *r = NULL;
+	int rc, i, rows;
+
+	*out = NULL;
+	*n = 0;
+	rc = db_exec(c, &r, "SELECT " FINAL_COLUMNS " FROM inventory_finals ORDER BY id DESC", 0, NULL);
+	if (rc)
+		return rc;
+	rows = PQntuples(r);
+	if (rows > 0) {
+		*out = calloc((size_t)rows, sizeof(**out));
+		if (!*out) {
+			PQclear(r);
+			return STORE_ERR_INTERNAL;
+		}
+		for (i = 0; i < rows; i++)
+			fill_final(r, i, &(*out)[i]);
+	}
+	*n = (size_t)rows;
+	PQclear(r);
+	return STORE_OK;
 }

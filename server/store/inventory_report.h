@@ -65,14 +65,48 @@ typedef struct inventory_row {
  * non-zero code to stop (store_inventory_rows then returns that code). */
 typedef int (*inventory_row_fn)(const inventory_row *row, void *payload);
 
+/* What a stream of rows was. */
+typedef struct inventory_source {
+	long long rows;             /* rows delivered */
+	int finalized;              /* 1: the stored rows of a finalized month */
+	char finalized_at[40];      /* then when, RFC 3339 UTC */
+} inventory_source;
+
 /*
  * Stream the inventory rows of period p to fn, in one read-only
- * REPEATABLE READ transaction (one consistent snapshot) through a cursor.
- * *nrows (may be NULL) receives the number of rows delivered.
+ * REPEATABLE READ transaction (one consistent snapshot) through a cursor:
+ * the rows stored when the period was finalized, else the rows computed
+ * from history. *src (may be NULL) says which, and how many rows.
  * Returns STORE_OK, a STORE_ERR_* code, or fn's non-zero code; the
  * transaction is always finished before returning.
  */
 int store_inventory_rows(db_conn *c, const inventory_period *p, inventory_row_fn fn,
-			 void *payload, long long *nrows);
+			 void *payload, inventory_source *src);
+
+/* A finalized month (docs/inventory.md, "Finalized months"). */
+typedef struct inventory_final {
+	long long id;
+	char label[16];             /* "2026-10" */
+	char period_start[40];      /* RFC 3339 UTC */
+	char period_end[40];        /* exclusive */
+	char finalized_at[40];
+	char finalized_by[128];
+	char superseded_at[40];     /* "" while it is the month's current rows */
+	long long rows;
+} inventory_final;
+
+/*
+ * Finalize period p: compute its rows from history (the statement
+ * store_inventory_rows runs) and store them, in one transaction, as the
+ * period's rows from now on; a previous finalization of the same period
+ * is marked superseded (and kept). The period must have ended:
+ * STORE_ERR_INVALID otherwise. *out receives the new record, *replaced
+ * (may be NULL) whether one was superseded.
+ */
+int store_inventory_finalize(db_conn *c, const inventory_period *p, const store_actor *who,
+			     inventory_final *out, int *replaced);
+
+/* Every finalization, newest first, in *out (the caller frees it). */
+int store_inventory_finals(db_conn *c, inventory_final **out, size_t *n);
 
 #endif

@@ -370,6 +370,81 @@ def test_inventory_workbook_history_and_reproduction():
         system.stop()
 
 
+def test_finalized_month_keeps_its_rows_through_retroactive_changes():
+    system = System()
+    s, db = system.s, system.db
+    try:
+        october = download(s, "/api/v1/reports/inventory.xlsx?month=2026-10", token=system.viewer)
+        expect(october.header("X-Muster-Finalized") is None, october.headers)
+        october_csv = download(s, "/api/v1/reports/inventory.csv?month=2026-10").body
+
+        # who and what may be finalized; a refusal changes nothing
+        before = db.snapshot(["inventory_finals", "inventory_final_rows"])
+        for tok in (system.viewer, system.scanner, system.sensor):
+            expect_error(s.request("POST", "/api/v1/reports/inventory/finalize?month=2026-10", b"", token=tok),
+                         403, "forbidden")
+        expect_error(s.request("POST", "/api/v1/reports/inventory/finalize?month=2026-10", b""), 401)
+        this_month = time.strftime("%Y-%m", time.gmtime())
+        expect_error(s.admin("POST", "/api/v1/reports/inventory/finalize?month=" + this_month, b""),
+                     422, "period_running")
+        for q in ("", "?month=2026-13", "?month=2099-01", "?as_of=2026-10-31"):
+            expect_error(s.admin("POST", "/api/v1/reports/inventory/finalize" + q, b""), 400, "bad_parameter")
+        expect(db.snapshot(["inventory_finals", "inventory_final_rows"]) == before)
+        expect(s.request("GET", "/api/v1/reports/inventory/finals", token=system.viewer).json() == {"items": []})
+
+        r = s.admin("POST", "/api/v1/reports/inventory/finalize?month=2026-10", b"")
+        expect(r.status == 201, r)
+        first = r.json()
+        expect(first["month"] == "2026-10" and first["rows"] == 3 and first["replaced"] is False
+               and first["current"] is True and first["superseded_at"] == ""
+               and first["period_start"] == "2026-10-01T00:00:00Z" and first["period_end"] == "2026-11-01T00:00:00Z",
+               first)
+        expect(db.scalar("SELECT count(*) FROM audit_log WHERE action = 'inventory.finalize'") == "1")
+        # the finalized month gives the same bytes, and says it is finalized
+        r = download(s, "/api/v1/reports/inventory.xlsx?month=2026-10", token=system.viewer)
+        expect(r.body == october.body, "finalizing changed October's workbook")
+        expect(r.header("X-Muster-Finalized") == first["finalized_at"] and r.header("X-Muster-Rows") == "3",
+               r.headers)
+        expect(download(s, "/api/v1/reports/inventory.csv?month=2026-10").body == october_csv)
+
+        # a backfilled October scan of alpine:3.9 reaches into the past ...
+        scan(s, system.scanner, "trivy/alpine-39.json", "2026-10-20T00:00:00Z")
+        computed = by_uai(read_rows(download(s, "/api/v1/reports/inventory.xlsx?as_of=2026-10-30").body)[2])
+        expect(computed[ALPINE39][col("Authenticated Scan")] == "Yes"
+               and computed[ALPINE39][col("OS Name and Version")].startswith("alpine 3.9"), computed[ALPINE39])
+        # ... but not into the finalized month (HTTP, CSV and the CLI)
+        r = download(s, "/api/v1/reports/inventory.xlsx?month=2026-10")
+        expect(r.body == october.body, "the finalized October changed")
+        expect(download(s, "/api/v1/reports/inventory.csv?month=2026-10").body == october_csv)
+        expect(cli_export(system, ["--month", "2026-10"]) == october.body)
+
+        # finalizing again takes the backfill in and keeps the superseded rows
+        r = s.admin("POST", "/api/v1/reports/inventory/finalize?month=2026-10", b"")
+        expect(r.status == 201 and r.json()["replaced"] is True and r.json()["rows"] == 3, r)
+        second = r.json()
+        now = by_uai(read_rows(download(s, "/api/v1/reports/inventory.xlsx?month=2026-10").body)[2])
+        expect(now[ALPINE39][col("Authenticated Scan")] == "Yes", now[ALPINE39])
+        items = s.request("GET", "/api/v1/reports/inventory/finals", token=system.viewer).json()["items"]
+        expect([i["id"] for i in items] == [second["id"], first["id"]], items)
+        expect(items[0]["current"] is True and items[1]["current"] is False and items[1]["superseded_at"] != "",
+               items)
+        expect(db.scalar("SELECT count(*) FROM inventory_final_rows") == "6")
+
+        # the CLI: --finalize needs a month that is over
+        p = subprocess.run([MUSTER_BIN, "export", "inventory", "--month", this_month, "--finalize", "-o",
+                            os.path.join(WORK, "x.xlsx")], env=dict(s.env), capture_output=True, text=True)
+        expect(p.returncode == 1 and "has not ended" in p.stderr, p.stderr)
+        p = subprocess.run([MUSTER_BIN, "export", "inventory", "--as-of", "2026-10-30", "--finalize", "-o",
+                            os.path.join(WORK, "x.xlsx")], env=dict(s.env), capture_output=True, text=True)
+        expect(p.returncode == 2 and "usage" in p.stderr, p.stderr)
+        third = cli_export(system, ["--month", "2026-09", "--finalize"])
+        expect(third[:2] == b"PK")
+        expect(db.scalar("SELECT count(*) FROM inventory_finals WHERE label = '2026-09' AND finalized_by = 'cli'")
+               == "1")
+    finally:
+        system.stop()
+
+
 def test_libreoffice_converts_the_workbook():
     office = shutil.which("libreoffice") or shutil.which("soffice")
     if not office:

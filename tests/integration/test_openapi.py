@@ -173,6 +173,11 @@ def test_answers_validate_against_the_spec():
                      "/api/v1/openapi.json"):
             call("GET", path, token=admin, status=200)
         call("GET", "/api/v1/dashboard", token=viewer, status=200)
+        last_month = time.strftime("%Y-%m", time.gmtime(T - 40 * 86400))
+        call("POST", "/api/v1/reports/inventory/finalize?month=" + last_month, b"", token=admin, status=201)
+        call("POST", "/api/v1/reports/inventory/finalize?month=" + time.strftime("%Y-%m", time.gmtime(T)), b"",
+             token=admin, status=422)
+        call("GET", "/api/v1/reports/inventory/finals", token=viewer, status=200)
         # errors: every documented error answer has the one error body
         call("GET", "/api/v1/dashboard", status=401)
         call("GET", "/api/v1/dashboard", token=sensor, status=403)
