@@ -40,7 +40,7 @@ ROLES = ("admin", "scanner", "sensor", "viewer")
 BODY_METHODS = ("POST", "PUT", "PATCH")
 # Routes whose handler takes no body: an action. Hostile-body cases skip
 # them (they would run the action); authorization cases still cover them.
-BODYLESS = {("POST", "/api/v1/alerts/evaluate")}
+BODYLESS = {("POST", "/api/v1/alerts/evaluate"), ("POST", "/api/v1/reports/inventory/finalize")}
 MAX_BODY = 256 * 1024
 TIMEOUT_MS = 1500
 THREADS = 8
