@@ -3,8 +3,6 @@
  */
 #include "evaluator.h"
 
-#include "../http/metrics.h"
-
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +15,7 @@
 struct evaluator {
 	db_pool *pool;
 	int interval;              /* seconds */
+	evaluator_observe_fn observe;
 	int stop;                  /* guarded by lock */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;       /* signalled by evaluator_stop */
@@ -39,8 +38,8 @@ static void evaluate_once(evaluator *e)
 	rc = store_rules_evaluate_try(c, 0, &opened, &resolved, &ran);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	db_pool_release(e->pool, c);
-	if (ran || rc)
-		metrics_observe_evaluation((double)(t1.tv_sec - t0.tv_sec) +
+	if ((ran || rc) && e->observe)
+		e->observe((double)(t1.tv_sec - t0.tv_sec) +
 					   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, rc == STORE_OK);
 	if (rc) {
 		log_event("error", "periodic rule evaluation failed", NULL);
@@ -74,7 +73,7 @@ static void *evaluator_main(void *arg)
 	return NULL;
 }
 
-evaluator *evaluator_start(db_pool *pool, int interval_seconds)
+evaluator *evaluator_start(db_pool *pool, int interval_seconds, evaluator_observe_fn observe)
 {
 	pthread_condattr_t ca;
 	evaluator *e;
@@ -88,6 +87,7 @@ evaluator *evaluator_start(db_pool *pool, int interval_seconds)
 	}
 	e->pool = pool;
 	e->interval = interval_seconds;
+	e->observe = observe;
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -13,14 +13,19 @@
 
 typedef struct evaluator evaluator;
 
+/* Told the duration of each evaluation that ran (or failed), and whether
+ * it succeeded: the server's metrics, kept out of this layer. */
+typedef void (*evaluator_observe_fn)(double seconds, int ok);
+
 /*
  * Start the thread: it evaluates once at once, then every
  * interval_seconds, each time with a connection taken from pool for the
- * evaluation only. Returns NULL when interval_seconds <= 0 (evaluation
- * off) or when the thread could not start (logged). pool must outlive the
- * evaluator: stop it before freeing the pool.
+ * evaluation only; observe (may be NULL) hears of each evaluation.
+ * Returns NULL when interval_seconds <= 0 (evaluation off) or when the
+ * thread could not start (logged). pool must outlive the evaluator: stop
+ * it before freeing the pool.
  */
-evaluator *evaluator_start(db_pool *pool, int interval_seconds);
+evaluator *evaluator_start(db_pool *pool, int interval_seconds, evaluator_observe_fn observe);
 
 /* Ask the thread to stop, wait for a running evaluation to finish, join
  * and free it. NULL is accepted. */
