@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../report/inventory_export.h"
 #include "../report/layout.h"
 #include "cli.h"
+#include "output_file.h"
 
 #define EXPORT_PATH_MAX 4096
 
@@ -28,31 +28,17 @@ static void export_usage(FILE *out)
 }
 
 /* The directory part of path ("." when none) into out. */
-static int dir_of(const char *path, char *out, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return (size_t)snprintf(out, len, ".") >= len ? -1 : 0;
-	if (slash == path)
-		return (size_t)snprintf(out, len, "/") >= len ? -1 : 0;
-	if ((size_t)(slash - path) >= len)
-		return -1;
-	memcpy(out, path, (size_t)(slash - path));
-	out[slash - path] = '\0';
-	return 0;
-}
-
 static int export_inventory(const config *cfg, const char *templates_dir, int argc, char **argv)
 {
 	const char *month = NULL, *as_of = NULL, *out = NULL;
-	char err[1024], lpath[EXPORT_PATH_MAX], tmp[EXPORT_PATH_MAX], dir[EXPORT_PATH_MAX];
+	char err[1024], lpath[EXPORT_PATH_MAX];
 	inventory_format fmt = INVENTORY_XLSX;
 	inventory_period per;
 	layout *l = NULL;
 	db_conn *db = NULL;
 	inventory_source src;
-	int i, fd, rc = 1, made = 0, finalize = 0;
+	output_file of;
+	int i, rc = 1, finalize = 0;
 
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--month") && i + 1 < argc) {
@@ -79,8 +65,7 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 		return 2;
 	}
 	if ((size_t)snprintf(lpath, sizeof(lpath), "%s/%s", templates_dir, INVENTORY_LAYOUT_FILE) >= sizeof(lpath) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out) >= sizeof(tmp) ||
-	    dir_of(out, dir, sizeof(dir))) {
+	    output_file_prepare(&of, out)) {
 		fprintf(stderr, "muster: export: the output path is too long\n");
 		return 2;
 	}
@@ -94,22 +79,13 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 		fprintf(stderr, "muster: %s\n", err);
 		goto cleanup;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "muster: export: could not create %s: %s\n", tmp, strerror(errno));
+	if (output_file_create(&of)) {
+		fprintf(stderr, "muster: export: could not create %s: %s\n", of.tmp, strerror(errno));
 		goto cleanup;
 	}
-	made = 1;
-	/* mkstemp's 0600 would stick to the renamed file: use the usual umask */
-	{
-		mode_t mask = umask(0);
-
-		umask(mask);
-		if (fchmod(fd, 0666 & ~mask) != 0)
-			fprintf(stderr, "muster: export: could not set the mode of %s: %s\n", tmp,
-				strerror(errno));
-	}
-	close(fd);
+	/* the writers open the file by name */
+	close(of.fd);
+	of.fd = -1;
 	if (finalize) {
 		store_actor who = {0, "cli", "muster export inventory --finalize", NULL};
 		inventory_final fin;
@@ -130,21 +106,19 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 		fprintf(stderr, "muster: finalized the inventory of %s (%lld assets)%s\n", per.label, fin.rows,
 			replaced ? ", superseding the earlier finalization" : "");
 	}
-	if (inventory_export(db, l, &per, fmt, tmp, dir, &src, err, sizeof(err)) != 0) {
+	if (inventory_export(db, l, &per, fmt, of.tmp, of.dir, &src, err, sizeof(err)) != 0) {
 		fprintf(stderr, "muster: export: %s\n", err);
 		goto cleanup;
 	}
-	if (rename(tmp, out) != 0) {
+	if (output_file_commit(&of)) {
 		fprintf(stderr, "muster: export: could not write %s: %s\n", out, strerror(errno));
 		goto cleanup;
 	}
-	made = 0;
 	fprintf(stderr, "muster: wrote the inventory of %s (%lld assets%s%s) to %s\n", per.label, src.rows,
 		src.finalized ? ", as finalized at " : "", src.finalized ? src.finalized_at : "", out);
 	rc = 0;
 cleanup:
-	if (made)
-		unlink(tmp);
+	output_file_discard(&of);
 	db_disconnect(db);
 	layout_free(l);
 	return rc;

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +23,7 @@
 #include "../store/system_settings.h"
 #include "../util/timeutil.h"
 #include "cli.h"
+#include "output_file.h"
 
 #define POAM_LAYOUT_FILE "poam-v2.1.json"
 #define EXPORT_PATH_MAX 4096
@@ -34,27 +34,13 @@ static void usage(FILE *out)
 		     " [--csv | --oscal] -o FILE\n");
 }
 
-static int dir_of(const char *path, char *out, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return (size_t)snprintf(out, len, ".") >= len ? -1 : 0;
-	if (slash == path)
-		return (size_t)snprintf(out, len, "/") >= len ? -1 : 0;
-	if ((size_t)(slash - path) >= len)
-		return -1;
-	memcpy(out, path, (size_t)(slash - path));
-	out[slash - path] = '\0';
-	return 0;
-}
-
 int cli_export_poam(const config *cfg, const char *templates_dir, int argc, char **argv)
 {
 	const char *month = NULL, *when = NULL, *out = NULL;
-	char err[1024] = "", lpath[EXPORT_PATH_MAX], tmp[EXPORT_PATH_MAX], dir[EXPORT_PATH_MAX];
+	char err[1024] = "", lpath[EXPORT_PATH_MAX];
 	char poam_date[32];
-	int i, fd = -1, rc = 1, made = 0, late_only = 0, kind = 0;   /* 0 xlsx, 1 csv, 2 oscal */
+	int i, rc = 1, late_only = 0, kind = 0;   /* 0 xlsx, 1 csv, 2 oscal */
+	output_file of;
 	time_t as_of, start, end;
 	poam_header h;
 	store_system sys;
@@ -100,7 +86,7 @@ int cli_export_poam(const config *cfg, const char *templates_dir, int argc, char
 		as_of = time(NULL);
 	}
 	if ((size_t)snprintf(lpath, sizeof(lpath), "%s/%s", templates_dir, POAM_LAYOUT_FILE) >= sizeof(lpath) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out) >= sizeof(tmp) || dir_of(out, dir, sizeof(dir))) {
+	    output_file_prepare(&of, out)) {
 		fprintf(stderr, "muster: export: the output path is too long\n");
 		return 2;
 	}
@@ -117,18 +103,9 @@ int cli_export_poam(const config *cfg, const char *templates_dir, int argc, char
 		fprintf(stderr, "muster: export: the system settings could not be read\n");
 		goto cleanup;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "muster: export: could not create %s: %s\n", tmp, strerror(errno));
+	if (output_file_create(&of)) {
+		fprintf(stderr, "muster: export: could not create %s: %s\n", of.tmp, strerror(errno));
 		goto cleanup;
-	}
-	made = 1;
-	{
-		mode_t mask = umask(0);
-
-		umask(mask);
-		if (fchmod(fd, 0666 & ~mask) != 0)
-			fprintf(stderr, "muster: export: could not set the mode of %s\n", tmp);
 	}
 	memset(&h, 0, sizeof(h));
 	h.csp = sys.set ? sys.csp_name : NULL;
@@ -140,16 +117,16 @@ int cli_export_poam(const config *cfg, const char *templates_dir, int argc, char
 	if (kind == 0) {
 		poam_rows s = {db, {as_of, late_only, POAM_SHEET_OPEN | POAM_SHEET_CLOSED}, NULL, NULL};
 
-		close(fd);
-		fd = -1;
-		rc = poam_export_xlsx(l, tmp, dir, as_of, &h, poam_rows_source, &s, err, sizeof(err)) ? 1 : 0;
+		close(of.fd);   /* the writer opens the file by name */
+		of.fd = -1;
+		rc = poam_export_xlsx(l, of.tmp, of.dir, as_of, &h, poam_rows_source, &s, err, sizeof(err)) ? 1 : 0;
 	} else {
-		FILE *f = fdopen(fd, "wb");
+		FILE *f = fdopen(of.fd, "wb");
 
 		if (!f) {
 			rc = 1;
 		} else {
-			fd = -1;
+			of.fd = -1;
 			if (kind == 1) {
 				poam_rows s = {db, {as_of, late_only, POAM_SHEET_OPEN}, NULL, NULL};
 
@@ -158,7 +135,7 @@ int cli_export_poam(const config *cfg, const char *templates_dir, int argc, char
 			} else {
 				poam_items s = {db, as_of, NULL, NULL};
 
-				rc = poam_export_oscal(&h, as_of, dir, csv_fwrite, f, poam_items_source, &s, err,
+				rc = poam_export_oscal(&h, as_of, of.dir, csv_fwrite, f, poam_items_source, &s, err,
 						       sizeof(err)) ? 1 : 0;
 			}
 			if (fclose(f) != 0)
@@ -169,18 +146,14 @@ int cli_export_poam(const config *cfg, const char *templates_dir, int argc, char
 		fprintf(stderr, "muster: export: %s\n", err[0] ? err : "the POA&M could not be written");
 		goto cleanup;
 	}
-	if (rename(tmp, out) != 0) {
+	if (output_file_commit(&of)) {
 		fprintf(stderr, "muster: export: could not write %s: %s\n", out, strerror(errno));
 		rc = 1;
 		goto cleanup;
 	}
-	made = 0;
 	fprintf(stderr, "muster: wrote the POA&M as of %s to %s\n", poam_date, out);
 cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (made)
-		unlink(tmp);
+	output_file_discard(&of);
 	db_disconnect(db);
 	layout_free(l);
 	return rc;
