@@ -100,7 +100,6 @@ static int poam_report(req *r, enum poam_kind kind)
 	poam_header h;
 	store_system sys;
 	layout *l = NULL;
-	FILE *f = NULL;
 	time_t as_of;
 	db_conn *db;
 	int rc, fd, made = 0, late_only = 0;
@@ -179,20 +178,12 @@ static int poam_report(req *r, enum poam_kind kind)
 		rc = respond_error(r, 500, "internal", "the POA&M could not be written");
 		goto done;
 	}
-	f = fopen(path, "rb");
-	unlink(path);
-	made = 0;
-	if (!f) {
-		rc = respond_error(r, 500, "internal", "the report could not be read back");
-		goto done;
-	}
 	file_name(sys.set ? sys.system_name : NULL, label, kind == POAM_OSCAL ? "oscal.json" : ext[kind],
 		  fname, sizeof(fname));
 	snprintf(headers, sizeof(headers), "Content-Disposition: attachment; filename=\"%s\"\r\n", fname);
-	rc = respond_file(r, f, ctype[kind], headers);
+	made = 0;   /* respond_report_file removes it */
+	rc = respond_report_file(r, path, ctype[kind], headers);
 done:
-	if (f)
-		fclose(f);
 	if (made)
 		unlink(path);
 	layout_free(l);

@@ -130,7 +130,6 @@ static int inventory_report(req *r, inventory_format fmt)
 	store_system sys;
 	layout *l = NULL;
 	inventory_source src;
-	FILE *f = NULL;
 	db_conn *db;
 
 	have_month = req_query(r, "month", month, sizeof(month));
@@ -174,25 +173,16 @@ static int inventory_report(req *r, inventory_format fmt)
 		}
 		goto done;
 	}
-	f = fopen(path, "rb");
-	/* unlinked now: the open file stays readable and nothing is left behind */
-	unlink(path);
-	made = 0;
-	if (!f) {
-		rc = respond_error(r, 500, "internal", "the report could not be read back");
-		goto done;
-	}
 	inventory_file_name(sys.set ? sys.system_name : NULL, &per, ext, fname, sizeof(fname));
 	snprintf(headers, sizeof(headers),
 		 "Content-Disposition: attachment; filename=\"%s\"\r\nX-Muster-Rows: %lld\r\n%s%s%s", fname,
 		 src.rows, src.finalized ? "X-Muster-Finalized: " : "", src.finalized ? src.finalized_at : "",
 		 src.finalized ? "\r\n" : "");
-	rc = respond_file(r, f, fmt == INVENTORY_XLSX
+	made = 0;   /* respond_report_file removes it */
+	rc = respond_report_file(r, path, fmt == INVENTORY_XLSX
 		       ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 		       : "text/csv; charset=utf-8", headers);
 done:
-	if (f)
-		fclose(f);
 	if (made)
 		unlink(path);
 	layout_free(l);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util/buf.h"
 #include "../util/log.h"
@@ -219,4 +220,17 @@ int respond_file(req *r, FILE *f, const char *content_type, const char *headers)
 		respond_chunk(r, NULL, 0);
 	free(chunk);
 	return r->status;
+}
+
+int respond_report_file(req *r, const char *path, const char *content_type, const char *headers)
+{
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	unlink(path);
+	if (!f)
+		return respond_error(r, 500, "internal", "the report could not be read back");
+	rc = respond_file(r, f, content_type, headers);
+	fclose(f);
+	return rc;
 }

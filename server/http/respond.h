@@ -34,5 +34,10 @@ int respond_chunk(req *r, const void *data, size_t len);
  * a read error leaves the body unterminated so the client sees it cut. */
 #define RESPOND_FILE_CHUNK (64 * 1024)
 int respond_file(req *r, FILE *f, const char *content_type, const char *headers);
+/* Send a report the handler wrote to the private temporary file path, as
+ * respond_file does, and remove the file: it is unlinked as soon as it is
+ * open, so nothing is left behind whatever happens next. A file that
+ * cannot be opened is a 500. Returns the status sent. */
+int respond_report_file(req *r, const char *path, const char *content_type, const char *headers);
 
 #endif
