@@ -13,119 +13,18 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jd_test.h"
-
 #include "ingest/grype.h"
 
-#ifndef FIXTURES_DIR
-#error "FIXTURES_DIR must be defined"
-#endif
+/* The parser under test, for the shared helpers of parser_test.h. */
+#define PARSER_DETECT grype_detect
+#define PARSER_PARSE grype_parse
+#define PARSER_FORMAT "grype"
+#define PARSER_ONE_SCAN 1
+#define PARSER_EMPTY_ON_ERROR 1
+
+#include "parser_test.h"
 
 /* ---- helpers --------------------------------------------------------- */
-
-static json_t *load(const char *rel)
-{
-	char path[512];
-	json_error_t e;
-	json_t *root;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, rel);
-	root = json_load_file(path, JSON_DECODE_ANY, &e);
-	if (!root)
-		fail_msg("cannot load %s: %s", path, e.text);
-	return root;
-}
-
-/* Parse a fixture that must be detected and parsed without error. */
-static void parse_file(const char *rel, ms_report *r)
-{
-	json_t *root = load(rel);
-	ms_error err;
-
-	memset(&err, 0, sizeof(err));
-	ms_report_init(r);
-	assert_int_equal(grype_detect(jd_of(root)), 1);
-	if (grype_parse(r, jd_of(root), &err) != MS_OK)
-		fail_msg("%s: %s at %s", rel, err.message, err.field);
-	assert_string_equal(r->format, "grype");
-	assert_int_equal(r->n_scans, 1);
-	json_decref(root);
-}
-
-/* Parse inline JSON text; the error (if any) goes to *err. */
-static ms_err parse_text(const char *text, ms_report *r, ms_error *err)
-{
-	json_error_t je;
-	json_t *root = json_loads(text, JSON_DECODE_ANY, &je);
-	ms_err rc;
-
-	if (!root)
-		fail_msg("bad test JSON: %s", je.text);
-	memset(err, 0, sizeof(*err));
-	ms_report_init(r);
-	rc = grype_parse(r, jd_of(root), err);
-	json_decref(root);
-	return rc;
-}
-
-/* Expect inline JSON to fail with code at field; out must come back empty. */
-static void expect_error(const char *text, ms_err code, const char *field)
-{
-	ms_report r;
-	ms_error err;
-
-	assert_int_equal(parse_text(text, &r, &err), code);
-	assert_int_equal(err.code, code);
-	assert_string_equal(err.field, field);
-	assert_true(err.message[0] != '\0');
-	assert_int_equal(r.n_scans, 0);
-	assert_null(r.format);
-	ms_report_free(&r);
-}
-
-static int detect_file(const char *rel)
-{
-	json_t *root = load(rel);
-	int d = grype_detect(jd_of(root));
-
-	json_decref(root);
-	return d;
-}
-
-static int detect_text(const char *text)
-{
-	json_t *root = json_loads(text, JSON_DECODE_ANY, NULL);
-	int d;
-
-	assert_non_null(root);
-	d = grype_detect(jd_of(root));
-	json_decref(root);
-	return d;
-}
-
-static const ms_finding *find(const ms_scan *s, const char *id,
-			      const char *pkg, const char *version)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_findings; i++)
-		if (!strcmp(s->findings[i].vuln_id, id) &&
-		    !strcmp(s->findings[i].pkg_name, pkg) &&
-		    (!version || (s->findings[i].installed_version &&
-				  !strcmp(s->findings[i].installed_version, version))))
-			return &s->findings[i];
-	fail_msg("no finding %s %s %s", id, pkg, version ? version : "");
-	return NULL;
-}
-
-static size_t count_severity(const ms_scan *s, ms_severity sev)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < s->n_findings; i++)
-		n += s->findings[i].severity == sev;
-	return n;
-}
 
 /* Findings whose ID or one of whose aliases is id. */
 static size_t count_weakness(const ms_scan *s, const char *id)
@@ -667,31 +566,12 @@ static void test_user_input_forms(void **state)
  */
 static void test_out_of_memory(void **state)
 {
-	json_t *root = load("grype/anchore_keycloak-test.json");
 	ms_report r;
-	ms_error err;
-	size_t need, limit;
 
 	(void)state;
-	ms_report_init(&r);
-	assert_int_equal(grype_parse(&r, jd_of(root), NULL), MS_OK);
-	need = r.mem.total;
-	ms_report_free(&r);
-	for (limit = 16; limit < need; limit += 16) {
-		ms_report_init(&r);
-		r.mem.limit = limit;
-		memset(&err, 0, sizeof(err));
-		assert_int_equal(grype_parse(&r, jd_of(root), &err), MS_ERR_NOMEM);
-		assert_int_equal(err.code, MS_ERR_NOMEM);
-		assert_int_equal(r.n_scans, 0);
-		ms_report_free(&r);
-	}
-	ms_report_init(&r);
-	r.mem.limit = need;
-	assert_int_equal(grype_parse(&r, jd_of(root), NULL), MS_OK);
+	oom_walk("grype/anchore_keycloak-test.json", 16, &r);
 	assert_int_equal(r.scans[0].n_findings, 6);
 	ms_report_free(&r);
-	json_decref(root);
 }
 
 int main(void)

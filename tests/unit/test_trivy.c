@@ -12,109 +12,18 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jd_test.h"
-
 #include "ingest/trivy.h"
 
-#ifndef FIXTURES_DIR
-#error "FIXTURES_DIR must be defined"
-#endif
+/* The parser under test, for the shared helpers of parser_test.h. */
+#define PARSER_DETECT trivy_detect
+#define PARSER_PARSE trivy_parse
+#define PARSER_FORMAT "trivy"
+#define PARSER_ONE_SCAN 0
+#define PARSER_EMPTY_ON_ERROR 0
+
+#include "parser_test.h"
 
 /* ---- helpers --------------------------------------------------------- */
-
-static json_t *load(const char *rel)
-{
-	char path[512];
-	json_error_t e;
-	json_t *root;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES_DIR, rel);
-	root = json_load_file(path, JSON_DECODE_ANY, &e);
-	if (!root)
-		fail_msg("cannot load %s: %s", path, e.text);
-	return root;
-}
-
-/* Parse a fixture that must be detected and parsed without error. */
-static void parse_file(const char *rel, ms_report *r)
-{
-	json_t *root = load(rel);
-	ms_error err;
-
-	memset(&err, 0, sizeof(err));
-	ms_report_init(r);
-	assert_int_equal(trivy_detect(jd_of(root)), 1);
-	if (trivy_parse(r, jd_of(root), &err) != MS_OK)
-		fail_msg("%s: %s at %s", rel, err.message, err.field);
-	assert_string_equal(r->format, "trivy");
-	json_decref(root);
-}
-
-/* Parse inline JSON text; the error (if any) goes to *err. */
-static ms_err parse_text(const char *text, ms_report *r, ms_error *err)
-{
-	json_error_t je;
-	json_t *root = json_loads(text, JSON_DECODE_ANY, &je);
-	ms_err rc;
-
-	if (!root)
-		fail_msg("bad test JSON: %s", je.text);
-	memset(err, 0, sizeof(*err));
-	ms_report_init(r);
-	rc = trivy_parse(r, jd_of(root), err);
-	json_decref(root);
-	return rc;
-}
-
-static int detect_text(const char *text)
-{
-	json_t *root = json_loads(text, JSON_DECODE_ANY, NULL);
-	int d;
-
-	assert_non_null(root);
-	d = trivy_detect(jd_of(root));
-	json_decref(root);
-	return d;
-}
-
-/* Expect inline JSON to fail with code at field. */
-static void expect_error(const char *text, ms_err code, const char *field)
-{
-	ms_report r;
-	ms_error err;
-
-	assert_int_equal(parse_text(text, &r, &err), code);
-	assert_int_equal(err.code, code);
-	assert_string_equal(err.field, field);
-	assert_true(err.message[0] != '\0');
-	ms_report_free(&r);
-}
-
-static const ms_finding *find(const ms_scan *s, const char *id,
-			      const char *pkg, const char *ver)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_findings; i++) {
-		const ms_finding *f = &s->findings[i];
-
-		if (!strcmp(f->vuln_id, id) && !strcmp(f->pkg_name, pkg) &&
-		    (!ver || (f->installed_version &&
-			      !strcmp(f->installed_version, ver))))
-			return f;
-	}
-	fail_msg("finding %s %s not found", id, pkg);
-	return NULL;
-}
-
-static size_t count_sev(const ms_scan *s, ms_severity sev)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < s->n_findings; i++)
-		n += s->findings[i].severity == sev;
-	return n;
-}
 
 static size_t count_fixed(const ms_scan *s)
 {
@@ -178,7 +87,7 @@ static void test_alpine_310_registry(void **state)
 	assert_null(s->db_version);
 	assert_string_equal(s->scanned_at, "2021-08-25T12:20:30.000000005Z");
 	assert_int_equal(s->n_findings, 4);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 4);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 4);
 
 	f = &s->findings[0];
 	assert_string_equal(f->vuln_id, "CVE-2019-1549");
@@ -230,8 +139,8 @@ static void test_alpine_39(void **state)
 	assert_string_equal(s->image.os_version, "3.9.4");
 	assert_string_equal(s->scanner_version, "dev");
 	assert_int_equal(s->n_findings, 6);
-	assert_int_equal(count_sev(s, MS_SEV_CRITICAL), 2);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 4);
+	assert_int_equal(count_severity(s, MS_SEV_CRITICAL), 2);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 4);
 	assert_int_equal(count_fixed(s), 6);
 	f = find(s, "CVE-2019-14697", "musl-utils", "1.1.20-r4");
 	assert_string_equal(f->fixed_version, "1.1.20-r5");
@@ -263,10 +172,10 @@ static void test_debian_stretch_early_schema2(void **state)
 	assert_null(s->scanned_at);            /* early schema 2: no CreatedAt */
 	assert_null(s->scanner_version);
 	assert_int_equal(s->n_findings, 160);
-	assert_int_equal(count_sev(s, MS_SEV_CRITICAL), 12);
-	assert_int_equal(count_sev(s, MS_SEV_HIGH), 24);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 20);
-	assert_int_equal(count_sev(s, MS_SEV_LOW), 104);
+	assert_int_equal(count_severity(s, MS_SEV_CRITICAL), 12);
+	assert_int_equal(count_severity(s, MS_SEV_HIGH), 24);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 20);
+	assert_int_equal(count_severity(s, MS_SEV_LOW), 104);
 	assert_int_equal(count_fixed(s), 4);
 	f = &s->findings[0];
 	assert_string_equal(f->vuln_id, "CVE-2011-3374");
@@ -435,10 +344,10 @@ static void test_juice_shop(void **state)
 	/* 182 entries; 14 (id, pkg, version) groups differ only by PkgPath
 	 * and all stay */
 	assert_int_equal(s->n_findings, 182);
-	assert_int_equal(count_sev(s, MS_SEV_CRITICAL), 28);
-	assert_int_equal(count_sev(s, MS_SEV_HIGH), 100);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 48);
-	assert_int_equal(count_sev(s, MS_SEV_LOW), 6);
+	assert_int_equal(count_severity(s, MS_SEV_CRITICAL), 28);
+	assert_int_equal(count_severity(s, MS_SEV_HIGH), 100);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 48);
+	assert_int_equal(count_severity(s, MS_SEV_LOW), 6);
 	assert_int_equal(count_fixed(s), 170);
 	assert_int_equal(count_id(s, "CVE-2021-3807", "ansi-regex"), 6);
 	f = &s->findings[0];
@@ -480,7 +389,7 @@ static void test_defectdojo_all_statuses(void **state)
 	assert_string_equal(s->scanned_at, "2024-01-15T08:58:29.82753744Z");
 	/* one entry per Status value, every one a finding */
 	assert_int_equal(s->n_findings, 8);
-	assert_int_equal(count_sev(s, MS_SEV_LOW), 8);
+	assert_int_equal(count_severity(s, MS_SEV_LOW), 8);
 	assert_int_equal(count_fixed(s), 0);
 	find(s, "TEMP-0841856-B18BAF", "bash", "5.0-4");
 	find(s, "CVE-2018-12934", "binutils", "2.31.1-16");
@@ -506,9 +415,9 @@ static void test_defectdojo_scheme2_many(void **state)
 	assert_string_equal(s->image.os_family, "alpine");
 	assert_string_equal(s->image.os_version, "3.9.4");
 	assert_int_equal(s->n_findings, 5);
-	assert_int_equal(count_sev(s, MS_SEV_CRITICAL), 1);
-	assert_int_equal(count_sev(s, MS_SEV_HIGH), 1);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 3);
+	assert_int_equal(count_severity(s, MS_SEV_CRITICAL), 1);
+	assert_int_equal(count_severity(s, MS_SEV_HIGH), 1);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 3);
 	f = find(s, "CVE-2020-15999", "freetype", "2.9.1-r2");
 	assert_string_equal(f->fixed_version, "2.9.1-r3");
 	assert_string_equal(f->pkg_path, "app/libs/freetype-2.9.1-r2");
@@ -546,9 +455,9 @@ static void test_amazon2_schema1(void **state)
 	assert_null(s->scanner_version);
 	assert_null(s->scanned_at);
 	assert_int_equal(s->n_findings, 77);
-	assert_int_equal(count_sev(s, MS_SEV_HIGH), 26);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 37);
-	assert_int_equal(count_sev(s, MS_SEV_LOW), 14);
+	assert_int_equal(count_severity(s, MS_SEV_HIGH), 26);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 37);
+	assert_int_equal(count_severity(s, MS_SEV_LOW), 14);
 	assert_int_equal(count_fixed(s), 77);
 	f = &s->findings[0];
 	assert_string_equal(f->vuln_id, "CVE-2019-5481");
@@ -583,10 +492,10 @@ static void test_defectdojo_legacy_many(void **state)
 	assert_string_equal(s->image.os_family, "debian");
 	assert_string_equal(s->image.os_version, "10.8");
 	assert_int_equal(s->n_findings, 93);
-	assert_int_equal(count_sev(s, MS_SEV_HIGH), 18);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 9);
-	assert_int_equal(count_sev(s, MS_SEV_LOW), 65);
-	assert_int_equal(count_sev(s, MS_SEV_UNKNOWN), 1);
+	assert_int_equal(count_severity(s, MS_SEV_HIGH), 18);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 9);
+	assert_int_equal(count_severity(s, MS_SEV_LOW), 65);
+	assert_int_equal(count_severity(s, MS_SEV_UNKNOWN), 1);
 	assert_int_equal(count_fixed(s), 0);
 	f = &s->findings[92];
 	assert_string_equal(f->vuln_id, "TEMP-0290435-0B57B5");
@@ -735,7 +644,7 @@ static void check_operator_extended(const ms_scan *s)
 	assert_string_equal(s->scanner_version, "0.48.3");
 	assert_string_equal(s->scanned_at, "2024-01-23T13:43:55Z");
 	assert_int_equal(s->n_findings, 5);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 5);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 5);
 	f = &s->findings[0];
 	assert_string_equal(f->vuln_id, "CVE-2024-0553");
 	assert_string_equal(f->pkg_name, "libgnutls30");
@@ -763,10 +672,10 @@ static void check_operator_many(const ms_scan *s)
 	assert_string_equal(s->scanner_version, "0.38.2");
 	assert_string_equal(s->scanned_at, "2023-03-23T16:23:01Z");
 	assert_int_equal(s->n_findings, 41);
-	assert_int_equal(count_sev(s, MS_SEV_CRITICAL), 2);
-	assert_int_equal(count_sev(s, MS_SEV_HIGH), 3);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 25);
-	assert_int_equal(count_sev(s, MS_SEV_LOW), 11);
+	assert_int_equal(count_severity(s, MS_SEV_CRITICAL), 2);
+	assert_int_equal(count_severity(s, MS_SEV_HIGH), 3);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 25);
+	assert_int_equal(count_severity(s, MS_SEV_LOW), 11);
 	assert_int_equal(count_fixed(s), 39);
 	f = find(s, "CVE-2023-23914", "curl", "7.87.0-r1");
 	assert_string_equal(f->fixed_version, "7.87.0-r2");
@@ -845,8 +754,8 @@ static void check_k8s_scan(const ms_scan *s, const char *image)
 	assert_string_equal(s->image.os_version, "10.4");
 	assert_string_equal(s->scanner_name, "trivy");
 	assert_int_equal(s->n_findings, 5);
-	assert_int_equal(count_sev(s, MS_SEV_MEDIUM), 1);
-	assert_int_equal(count_sev(s, MS_SEV_LOW), 4);
+	assert_int_equal(count_severity(s, MS_SEV_MEDIUM), 1);
+	assert_int_equal(count_severity(s, MS_SEV_LOW), 4);
 	f = find(s, "CVE-2020-27350", "apt", "1.8.2.1");
 	assert_int_equal(f->aliases.n, 1);
 	assert_string_equal(f->aliases.items[0], "DSA-4808-1");
@@ -1127,30 +1036,10 @@ static void test_missing_fields(void **state)
  * crash or leak); at the full size the parse succeeds. */
 static void check_oom_walk(const char *rel)
 {
-	json_t *root = load(rel);
 	ms_report r;
-	ms_error err;
-	size_t limit, full;
-	ms_err rc;
 
-	ms_report_init(&r);
-	assert_int_equal(trivy_parse(&r, jd_of(root), &err), MS_OK);
-	full = r.mem.total;
+	oom_walk(rel, 1, &r);
 	ms_report_free(&r);
-	for (limit = 1; limit < full; limit += 16) {
-		ms_report_init(&r);
-		r.mem.limit = limit;
-		memset(&err, 0, sizeof(err));
-		rc = trivy_parse(&r, jd_of(root), &err);
-		assert_int_equal(rc, MS_ERR_NOMEM);
-		assert_int_equal(err.code, MS_ERR_NOMEM);
-		ms_report_free(&r);
-	}
-	ms_report_init(&r);
-	r.mem.limit = full;
-	assert_int_equal(trivy_parse(&r, jd_of(root), &err), MS_OK);
-	ms_report_free(&r);
-	json_decref(root);
 }
 
 static void test_out_of_memory(void **state)
