@@ -215,24 +215,35 @@ static int snapshot_tx(db_conn *c, void *payload)
 		" WHERE ci.cluster = $1 AND ($2::text IS NULL OR ci.namespace = $2) AND ci.ended_at IS NULL"
 		"   AND NOT EXISTS (SELECT 1 FROM snap s WHERE s.namespace = ci.namespace AND s.pod = ci.pod"
 		"     AND s.container = ci.container AND s.build_id = ci.build_id)", 3, p, &o->ended);
-	if (!rc)
-		rc = exec_count(c,
-			"UPDATE container_instances ci SET last_seen = to_timestamp($3::bigint),"
-			"   node = CASE WHEN ci.node IS DISTINCT FROM s.node THEN s.node ELSE ci.node END"
-			" FROM snap s WHERE ci.cluster = $1 AND ci.ended_at IS NULL AND s.namespace = ci.namespace"
-			"   AND s.pod = ci.pod AND s.container = ci.container AND s.build_id = ci.build_id"
-			"   AND ($2::text IS NULL OR ci.namespace = $2)", 3, p, &o->unchanged);
+	/*
+	 * The containers still running are touched and the others inserted in
+	 * one statement: the insert skips the rows the update returned instead
+	 * of probing the unique index for every container of the snapshot
+	 * (rows already running with another build were ended above; the
+	 * partial unique index still backs the insert up).
+	 */
 	if (!rc) {
-		const char *ip[] = {in->cluster, when};
+		const char *ip[] = {in->cluster, in->namespace_, when};
 
-		/* rows already running conflict on the partial unique index */
-		rc = exec_count(c,
-			"INSERT INTO container_instances (cluster, namespace, pod, container, kind, image_ref, build_id,"
-			"   image_id, node, started_at, first_seen, last_seen)"
-			" SELECT $1, s.namespace, s.pod, s.container, s.kind, s.image_ref, s.build_id, s.image_id, s.node,"
+		rc = db_exec(c, &r,
+			"WITH touched AS (UPDATE container_instances ci SET last_seen = to_timestamp($3::bigint),"
+			"   node = CASE WHEN ci.node IS DISTINCT FROM s.node THEN s.node ELSE ci.node END"
+			"  FROM snap s WHERE ci.cluster = $1 AND ci.ended_at IS NULL AND s.namespace = ci.namespace"
+			"   AND s.pod = ci.pod AND s.container = ci.container AND s.build_id = ci.build_id"
+			"   AND ($2::text IS NULL OR ci.namespace = $2) RETURNING s.ord),"
+			" started AS (INSERT INTO container_instances (cluster, namespace, pod, container, kind, image_ref,"
+			"   build_id, image_id, node, started_at, first_seen, last_seen)"
+			"  SELECT $1, s.namespace, s.pod, s.container, s.kind, s.image_ref, s.build_id, s.image_id, s.node,"
 			"   CASE WHEN s.started_at ~ '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d' THEN s.started_at::timestamptz END,"
-			"   to_timestamp($2::bigint), to_timestamp($2::bigint)"
-			" FROM snap s ON CONFLICT DO NOTHING", 2, ip, &o->started);
+			"   to_timestamp($3::bigint), to_timestamp($3::bigint)"
+			"  FROM snap s WHERE s.ord NOT IN (SELECT ord FROM touched) ON CONFLICT DO NOTHING RETURNING 1)"
+			" SELECT (SELECT count(*) FROM touched) AS unchanged, (SELECT count(*) FROM started) AS started",
+			3, ip);
+		if (!rc) {
+			o->unchanged = db_get_ll(r, 0, "unchanged");
+			o->started = db_get_ll(r, 0, "started");
+			PQclear(r);
+		}
 	}
 	if (rc)
 		return rc;
