@@ -175,6 +175,63 @@ def test_duplicates_idempotency_and_gzip():
         s.stop()
 
 
+def big_trivy(ids, created, null_path_every=0):
+    """A Trivy report of one build with a finding for each number in ids
+    (some without an installed version, so NULL keys are compared too)."""
+    vulns = [{"VulnerabilityID": "CVE-2024-%05d" % i, "PkgName": "pkg%d" % (i % 300),
+              "InstalledVersion": None if i % 7 == 0 else "1.%d" % (i % 11), "Severity": "HIGH"}
+             for i in ids]
+    return json.dumps({"SchemaVersion": 2, "CreatedAt": created, "ArtifactName": "registry.example.com/big/app:1",
+                       "ArtifactType": "container_image",
+                       "Metadata": {"OS": {"Family": "debian", "Name": "12"}, "ImageID": "sha256:" + "c" * 64,
+                                    "RepoTags": ["registry.example.com/big/app:1"],
+                                    "RepoDigests": ["registry.example.com/big/app@sha256:" + "b" * 64]},
+                       "Results": [{"Target": "app", "Class": "os-pkgs", "Type": "debian",
+                                    "Vulnerabilities": vulns}]}).encode()
+
+
+def test_new_findings_of_a_large_rescan():
+    """new_findings compares a scan with the build's previous one by key
+    (vulnerability, package, installed version, path; NULLs equal). Two
+    scans of 20,000 findings each must compare in one pass: the comparison
+    was once planned as a nested loop, which would not end within the
+    request timeout here."""
+    db = Database()
+    s = Server(db, env={"MUSTER_MAX_BODY": "64M"})
+    try:
+        # the findings table as an analyze leaves it while a large ingest is
+        # rolled back: pages, but statistics saying no rows. The planner then
+        # estimated one row for everything, the state the old comparison
+        # became quadratic in.
+        db.query("BEGIN; INSERT INTO reports (id, sha256, format, size, raw_gz) VALUES (999999, 'gone', 'trivy', 0, '');"
+                 " INSERT INTO builds (id) VALUES (999999);"
+                 " INSERT INTO images (id, uai, registry, repository, version, first_seen)"
+                 "  VALUES (999999, 'r.example/x:1', 'r.example', 'x', '1', now());"
+                 " INSERT INTO scans (id, report_id, seq, image_id, build_id, digest, scanner_name, scanned_at,"
+                 "  findings_count, new_findings) VALUES (999999, 999999, 0, 999999, 999999, 'sha256:00', 'trivy',"
+                 "  now(), 0, 0);"
+                 " INSERT INTO findings (scan_id, ord, vuln_id, weakness, pkg_name, severity, risk)"
+                 "  SELECT 999999, g, 'CVE-' || g, 'CVE-' || g, 'p', 'HIGH', 'High' FROM generate_series(1, 40000) g;"
+                 " ROLLBACK")
+        db.query("ANALYZE findings")
+        expect(db.scalar("SELECT relpages > 0 AND reltuples = 0 FROM pg_class WHERE relname = 'findings'") == "t")
+        first = s.admin("POST", "/api/v1/scans?scanned_at=2026-11-01T00:00:00Z",
+                        big_trivy(range(0, 20000), "2026-11-01T00:00:00Z"), timeout=120)
+        expect(first.status == 201 and first.json()["new_findings"] == 20000, first)
+        # 15,000 findings stay, 5,000 are new
+        second = s.admin("POST", "/api/v1/scans?scanned_at=2026-11-20T00:00:00Z",
+                         big_trivy(range(5000, 25000), "2026-11-20T00:00:00Z"), timeout=120)
+        expect(second.status == 201 and second.json()["findings"] == 20000
+               and second.json()["new_findings"] == 5000, second)
+        expect(second.json()["build"] == first.json()["build"], (first, second))
+        # a scan placed between the two compares with the first one
+        mid = s.admin("POST", "/api/v1/scans?scanned_at=2026-11-10T00:00:00Z",
+                      big_trivy(range(19990, 20010), "2026-11-10T00:00:00Z"), timeout=120)
+        expect(mid.status == 201 and mid.json()["new_findings"] == 10, mid)
+    finally:
+        s.stop()
+
+
 def test_truncated_reports_change_nothing():
     db = Database()
     s = Server(db)
