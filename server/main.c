@@ -3,6 +3,7 @@
  * version. Each subcommand parses its arguments and calls into the
  * modules; no logic of its own lives here.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,17 @@ static int cmd_serve(app *a)
 	evaluator *ev;
 	int rc;
 
+	/*
+	 * Buffers of 256 KiB or more (request bodies, report arenas, compressed
+	 * reports, COPY batches) get their own mapping and go back to the
+	 * system when freed. glibc otherwise raises that threshold to the size
+	 * of the largest buffer freed so far (up to 32 MiB) and keeps later
+	 * ones in the heap of the worker thread that freed them, where they
+	 * stay: each of civetweb's workers came to hold about a report's worth
+	 * of memory (scripts/bench ingest: peak RSS 4.7x a 23 MiB report, 3.3x
+	 * with this). A fixed value turns the adjustment off.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -9,7 +9,6 @@
 #include <civetweb.h>
 #include <ctype.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "../util/crypto.h"
 #include "../util/log.h"
 #include "../util/timeutil.h"
+#include "big_stack.h"
 #include "request.h"
 #include "respond.h"
 #include "metrics.h"
@@ -80,114 +80,17 @@ static void access_log(req *r, double ms)
 	buf_free(&b);
 }
 
-/*
- * civetweb's worker threads have 100 KiB stacks: too little for parsing
- * deeply nested JSON or sanitizer builds. Each worker therefore gets a
- * companion thread with a large stack, made on the worker's first request
- * and kept for its life; the worker hands each request over and waits.
- * (A thread per request cost an mmap and munmap of its stack each time:
- * most of the server's CPU under load went to the kernel.) When civetweb
- * ends a worker, the thread-specific destructor stops its companion.
- */
-#define REQUEST_STACK_SIZE (16u * 1024 * 1024)
-
-struct companion {
-	pthread_t thread;
-	sem_t go, done;
-	req *r;   /* the request handed over; NULL tells the companion to end */
-};
-
-static pthread_key_t companion_key;
-static pthread_once_t companion_once = PTHREAD_ONCE_INIT;
-static int companion_key_ok;
-
-static void sem_wait_uninterrupted(sem_t *s)
+static void dispatch(void *arg)
 {
-	while (sem_wait(s) != 0)
-		;   /* EINTR */
+	router_dispatch(arg);
 }
 
-static void *companion_main(void *arg)
-{
-	struct companion *c = arg;
-
-	for (;;) {
-		sem_wait_uninterrupted(&c->go);
-		if (!c->r)
-			return NULL;
-		router_dispatch(c->r);
-		sem_post(&c->done);
-	}
-}
-
-static void companion_stop(void *arg)
-{
-	struct companion *c = arg;
-
-	c->r = NULL;
-	sem_post(&c->go);
-	pthread_join(c->thread, NULL);
-	sem_destroy(&c->go);
-	sem_destroy(&c->done);
-	free(c);
-}
-
-static void companion_key_make(void)
-{
-	companion_key_ok = pthread_key_create(&companion_key, companion_stop) == 0;
-}
-
-/* The calling worker's companion, made on first use; NULL when it cannot be. */
-static struct companion *companion_get(void)
-{
-	struct companion *c;
-	pthread_attr_t attr;
-	int ok;
-
-	pthread_once(&companion_once, companion_key_make);
-	if (!companion_key_ok)
-		return NULL;
-	c = pthread_getspecific(companion_key);
-	if (c)
-		return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	if (sem_init(&c->go, 0, 0) != 0)
-		goto fail_go;
-	if (sem_init(&c->done, 0, 0) != 0)
-		goto fail_done;
-	pthread_attr_init(&attr);
-	ok = pthread_attr_setstacksize(&attr, REQUEST_STACK_SIZE) == 0 &&
-	     pthread_create(&c->thread, &attr, companion_main, c) == 0;
-	pthread_attr_destroy(&attr);
-	if (!ok)
-		goto fail_thread;
-	if (pthread_setspecific(companion_key, c) != 0) {
-		companion_stop(c);
-		return NULL;
-	}
-	return c;
-fail_thread:
-	sem_destroy(&c->done);
-fail_done:
-	sem_destroy(&c->go);
-fail_go:
-	free(c);
-	return NULL;
-}
-
+/* Every request runs on a large stack (big_stack.h): civetweb's workers
+ * have 100 KiB. */
 static void dispatch_on_big_stack(req *r)
 {
-	struct companion *c = companion_get();
-
-	if (!c) {
-		respond_error(r, 503, "busy", "could not start a request thread");
-		return;
-	}
-	c->r = r;
-	sem_post(&c->go);
-	sem_wait_uninterrupted(&c->done);
+	if (big_stack_run(dispatch, r) != 0)
+		respond_error(r, 503, "busy", "could not set up a request stack");
 }
 
 static int on_request(struct mg_connection *conn, void *cbdata)
