@@ -349,6 +349,17 @@ int db_copy_in(db_conn *c, const char *copy_sql,
 	return rc;
 }
 
+int db_copy_flush(db_conn *c, buf *b, int final)
+{
+	int rc;
+
+	if (b->len == 0 || (!final && b->len < DB_COPY_CHUNK))
+		return STORE_OK;
+	rc = db_copy_put(c, b->data, b->len);
+	buf_reset(b);
+	return rc;
+}
+
 int db_copy_field(buf *b, const char *s)
 {
 	const char *p, *start;

@@ -49,6 +49,15 @@ int db_copy_put(db_conn *c, const char *data, size_t len);
 struct buf;
 int db_copy_field(struct buf *b, const char *s);
 
+/* Rows built in b for a COPY are sent in chunks of about this size. */
+#define DB_COPY_CHUNK (256 * 1024)
+
+/* Send the rows built in b once DB_COPY_CHUNK bytes have gathered there, or
+ * whatever is there when final, and empty b; else keep building. A put_rows
+ * callback calls it after each row and once with final set. Returns
+ * STORE_OK or a STORE_ERR_* code. */
+int db_copy_flush(db_conn *c, struct buf *b, int final);
+
 /* Convenience getters over a result. */
 const char *db_get(PGresult *r, int row, const char *col);  /* NULL when SQL NULL */
 long long db_get_ll(PGresult *r, int row, const char *col);

@@ -12,8 +12,6 @@
 #include "../util/buf.h"
 #include "db.h"
 
-#define COPY_FLUSH (256 * 1024)
-
 static int put_entries(db_conn *c, void *payload)
 {
 	const kev_catalog *cat = payload;
@@ -44,13 +42,10 @@ static int put_entries(db_conn *c, void *payload)
 			rc = STORE_ERR_INTERNAL;
 			break;
 		}
-		if (b.len >= COPY_FLUSH) {
-			rc = db_copy_put(c, b.data, b.len);
-			buf_reset(&b);
-		}
+		rc = db_copy_flush(c, &b, 0);
 	}
-	if (rc == 0 && b.len)
-		rc = db_copy_put(c, b.data, b.len);
+	if (rc == 0)
+		rc = db_copy_flush(c, &b, 1);
 	buf_free(&b);
 	return rc;
 }

@@ -16,8 +16,6 @@
 #include "db.h"
 #include "inventory_reads.h"
 
-#define COPY_FLUSH (256 * 1024)
-
 struct snap_copy {
 	const runtime_snapshot_in *in;
 };
@@ -60,13 +58,10 @@ static int put_snap_rows(db_conn *c, void *payload)
 			rc = STORE_ERR_INTERNAL;
 			break;
 		}
-		if (b.len >= COPY_FLUSH) {
-			rc = db_copy_put(c, b.data, b.len);
-			buf_reset(&b);
-		}
+		rc = db_copy_flush(c, &b, 0);
 	}
-	if (rc == 0 && b.len)
-		rc = db_copy_put(c, b.data, b.len);
+	if (rc == 0)
+		rc = db_copy_flush(c, &b, 1);
 	buf_free(&b);
 	return rc;
 }

@@ -15,8 +15,6 @@
 #include "../util/buf.h"
 #include "db.h"
 
-#define COPY_FLUSH (256 * 1024)   /* send COPY data in chunks of this size */
-
 /* Postgres array literal of strings: {"a","b"} with quoting. */
 static int append_pg_array(buf *b, char *const *items, size_t n)
 {
@@ -121,13 +119,10 @@ static int put_findings(db_conn *c, void *payload)
 			rc = STORE_ERR_INTERNAL;
 			break;
 		}
-		if (b.len >= COPY_FLUSH) {
-			rc = db_copy_put(c, b.data, b.len);
-			buf_reset(&b);
-		}
+		rc = db_copy_flush(c, &b, 0);
 	}
-	if (rc == 0 && b.len)
-		rc = db_copy_put(c, b.data, b.len);
+	if (rc == 0)
+		rc = db_copy_flush(c, &b, 1);
 	buf_free(&b);
 	buf_free(&arr);
 	return rc;
