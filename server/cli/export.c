@@ -27,7 +27,6 @@ static void export_usage(FILE *out)
 		"              later exports of the month are written from them\n");
 }
 
-/* The directory part of path ("." when none) into out. */
 static int export_inventory(const config *cfg, const char *templates_dir, int argc, char **argv)
 {
 	const char *month = NULL, *as_of = NULL, *out = NULL;
@@ -89,20 +88,18 @@ static int export_inventory(const config *cfg, const char *templates_dir, int ar
 	if (finalize) {
 		store_actor who = {0, "cli", "muster export inventory --finalize", NULL};
 		inventory_final fin;
-		int replaced = 0;
+		int replaced = 0, frc;
 
-		rc = store_inventory_finalize(db, &per, &who, &fin, &replaced);
-		if (rc) {
-			if (rc == STORE_ERR_INVALID)
-				snprintf(err, sizeof(err), "%s has not ended yet: only a past month can be finalized",
-					 per.label);
-			else
-				snprintf(err, sizeof(err), "the database could not finalize the inventory (%d)", rc);
-			fprintf(stderr, "muster: export: %s\n", err);
-			rc = 1;
+		frc = store_inventory_finalize(db, &per, &who, &fin, &replaced);
+		if (frc == STORE_ERR_INVALID) {
+			fprintf(stderr, "muster: export: %s has not ended yet: only a past month can be finalized\n",
+				per.label);
 			goto cleanup;
 		}
-		rc = 1;
+		if (frc) {
+			fprintf(stderr, "muster: export: the database could not finalize the inventory (%d)\n", frc);
+			goto cleanup;
+		}
 		fprintf(stderr, "muster: finalized the inventory of %s (%lld assets)%s\n", per.label, fin.rows,
 			replaced ? ", superseding the earlier finalization" : "");
 	}

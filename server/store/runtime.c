@@ -218,8 +218,6 @@ static int snapshot_tx(db_conn *c, void *payload)
 	 * partial unique index still backs the insert up).
 	 */
 	if (!rc) {
-		const char *ip[] = {in->cluster, in->namespace_, when};
-
 		rc = db_exec(c, &r,
 			"WITH touched AS (UPDATE container_instances ci SET last_seen = to_timestamp($3::bigint),"
 			"   node = CASE WHEN ci.node IS DISTINCT FROM s.node THEN s.node ELSE ci.node END"
@@ -233,7 +231,7 @@ static int snapshot_tx(db_conn *c, void *payload)
 			"   to_timestamp($3::bigint), to_timestamp($3::bigint)"
 			"  FROM snap s WHERE s.ord NOT IN (SELECT ord FROM touched) ON CONFLICT DO NOTHING RETURNING 1)"
 			" SELECT (SELECT count(*) FROM touched) AS unchanged, (SELECT count(*) FROM started) AS started",
-			3, ip);
+			3, p);
 		if (!rc) {
 			o->unchanged = db_get_ll(r, 0, "unchanged");
 			o->started = db_get_ll(r, 0, "started");
