@@ -211,6 +211,17 @@ static const char *day_of(arena *a, const char *t)
 	return t && strlen(t) >= 10 ? arena_strndup(a, t, 10) : "\xe2\x80\x94";
 }
 
+/* A risk rating as its badge: <span class="badge risk-R">R</span>. */
+static int risk_badge(buf *b, const char *risk)
+{
+	int rc = buf_puts(b, "<span class=\"badge risk-");
+
+	rc = rc ? rc : html_escape(b, risk);
+	rc = rc ? rc : buf_puts(b, "\">");
+	rc = rc ? rc : html_escape(b, risk);
+	return rc ? rc : buf_puts(b, "</span>");
+}
+
 static json_t *parse_json(const char *s)
 {
 	return s ? json_loads(s, 0, NULL) : NULL;
@@ -559,11 +570,9 @@ static int late_table(buf *b, buf *pager, arena *a, json_t *late, const char *vc
 		rc = rc ? rc : html_escape(b, jstr(it, "poam_id"));
 		rc = rc ? rc : buf_puts(b, "</td><td class=\"mono\">");
 		rc = rc ? rc : html_escape(b, jstr(it, "weakness"));
-		rc = rc ? rc : buf_puts(b, "</td><td><span class=\"badge risk-");
-		rc = rc ? rc : html_escape(b, jstr(it, "risk"));
-		rc = rc ? rc : buf_puts(b, "\">");
-		rc = rc ? rc : html_escape(b, jstr(it, "risk"));
-		rc = rc ? rc : buf_puts(b, "</span></td><td class=\"mono\">");
+		rc = rc ? rc : buf_puts(b, "</td><td>");
+		rc = rc ? rc : risk_badge(b, jstr(it, "risk"));
+		rc = rc ? rc : buf_puts(b, "</td><td class=\"mono\">");
 		if (!rc && jint(it, "image.id") > 0) {
 			rc = buf_printf(b, "<a class=\"image-link\" href=\"/images/%lld\">", jint(it, "image.id"));
 			rc = rc ? rc : html_escape(b, jstr(it, "image.uai"));
@@ -831,11 +840,9 @@ static int findings_rows(buf *b, buf *pager, long long id, json_t *fs, const cha
 				break;
 			rc = buf_puts(b, "<tr><td class=\"mono\">");
 			rc = rc ? rc : html_escape(b, jstr(it, "weakness"));
-			rc = rc ? rc : buf_puts(b, "</td><td><span class=\"badge risk-");
-			rc = rc ? rc : html_escape(b, jstr(it, "risk"));
-			rc = rc ? rc : buf_puts(b, "\">");
-			rc = rc ? rc : html_escape(b, jstr(it, "risk"));
-			rc = rc ? rc : buf_puts(b, "</span></td><td class=\"mono\">");
+			rc = rc ? rc : buf_puts(b, "</td><td>");
+			rc = rc ? rc : risk_badge(b, jstr(it, "risk"));
+			rc = rc ? rc : buf_puts(b, "</td><td class=\"mono\">");
 			rc = rc ? rc : html_escape(b, jstr(it, "package"));
 			rc = rc ? rc : buf_puts(b, "</td><td class=\"mono\">");
 			rc = rc ? rc : html_escape(b, jstr(it, "installed_version"));
