@@ -1,7 +1,8 @@
 /*
  * audit.c - the audit log: one row per write made through the API or the
  * CLI, written inside the writer's own transaction so that a write and its
- * record commit or vanish together.
+ * record commit or vanish together; and the audited end of one row by id
+ * (a token revoked, a webhook deleted).
  */
 #include "db.h"
 
@@ -23,4 +24,38 @@ int store_audit(db_conn *c, const store_actor *who, const char *action,
 	return db_command(c,
 		"INSERT INTO audit_log (token_id, actor, route, request_id, action, detail)"
 		" VALUES ($1, $2, $3, $4, $5, $6::jsonb)", 6, params);
+}
+
+struct end_by_id {
+	const store_actor *who;
+	const char *sql;
+	long long id;
+	const char *action;
+};
+
+static int end_by_id_tx(db_conn *c, void *payload)
+{
+	struct end_by_id *e = payload;
+	char id[32], detail[64];
+	const char *params[] = {id};
+	PGresult *r;
+	int rc, n;
+
+	snprintf(id, sizeof(id), "%lld", e->id);
+	rc = db_exec(c, &r, e->sql, 1, params);
+	if (rc)
+		return rc;
+	n = PQntuples(r);
+	PQclear(r);
+	if (n == 0)
+		return STORE_ERR_NOTFOUND;
+	snprintf(detail, sizeof(detail), "{\"id\":%lld}", e->id);
+	return store_audit(c, e->who, e->action, detail);
+}
+
+int store_end_by_id(db_conn *c, const store_actor *who, const char *sql, long long id, const char *action)
+{
+	struct end_by_id e = {who, sql, id, action};
+
+	return db_transaction(c, end_by_id_tx, &e);
 }

@@ -56,6 +56,10 @@ int store_migrate(db_conn *c, const char *schema_dir, char *err, size_t errlen);
 /* Record a write inside the caller's transaction. detail_json may be NULL. */
 int store_audit(db_conn *c, const store_actor *who, const char *action,
 		const char *detail_json);
+/* In one transaction, run sql ($1 the id; an UPDATE ... RETURNING that
+ * returns the row only when it was still live) and record action with
+ * {"id": id}. STORE_ERR_NOTFOUND when no live row has that id. */
+int store_end_by_id(db_conn *c, const store_actor *who, const char *sql, long long id, const char *action);
 
 /* --- tokens (tokens.c) --- */
 typedef struct store_token {

@@ -107,37 +107,10 @@ int store_token_list(db_conn *c, char **json_out)
 	return *json_out ? STORE_OK : STORE_ERR_INTERNAL;
 }
 
-struct token_revoke {
-	const store_actor *who;
-	long long id;
-};
-
-static int token_revoke_tx(db_conn *c, void *payload)
-{
-	struct token_revoke *t = payload;
-	char id[32], detail[64];
-	const char *params[] = {id};
-	PGresult *r;
-	int rc, n;
-
-	snprintf(id, sizeof(id), "%lld", t->id);
-	rc = db_exec(c, &r, "UPDATE tokens SET revoked_at = now() WHERE id = $1"
-			    " AND revoked_at IS NULL RETURNING id", 1, params);
-	if (rc)
-		return rc;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n == 0)
-		return STORE_ERR_NOTFOUND;
-	snprintf(detail, sizeof(detail), "{\"id\":%lld}", t->id);
-	return store_audit(c, t->who, "token.revoke", detail);
-}
-
 int store_token_revoke(db_conn *c, const store_actor *who, long long id)
 {
-	struct token_revoke t = {who, id};
-
-	return db_transaction(c, token_revoke_tx, &t);
+	return store_end_by_id(c, who, "UPDATE tokens SET revoked_at = now() WHERE id = $1"
+				       " AND revoked_at IS NULL RETURNING id", id, "token.revoke");
 }
 
 int store_token_admin_exists(db_conn *c)

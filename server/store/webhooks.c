@@ -77,37 +77,10 @@ int store_webhook_list(db_conn *c, char **json)
 			   " FROM webhooks w WHERE w.deleted_at IS NULL", 0, NULL, json);
 }
 
-struct webhook_delete {
-	const store_actor *who;
-	long long id;
-};
-
-static int webhook_delete_tx(db_conn *c, void *payload)
-{
-	struct webhook_delete *d = payload;
-	char id[32], detail[64];
-	const char *params[] = {id};
-	PGresult *r;
-	int rc, n;
-
-	snprintf(id, sizeof(id), "%lld", d->id);
-	rc = db_exec(c, &r, "UPDATE webhooks SET deleted_at = now() WHERE id = $1::bigint"
-			    " AND deleted_at IS NULL RETURNING id", 1, params);
-	if (rc)
-		return rc;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n == 0)
-		return STORE_ERR_NOTFOUND;
-	snprintf(detail, sizeof(detail), "{\"id\":%lld}", d->id);
-	return store_audit(c, d->who, "webhook.delete", detail);
-}
-
 int store_webhook_delete(db_conn *c, const store_actor *who, long long id)
 {
-	struct webhook_delete d = {who, id};
-
-	return db_transaction(c, webhook_delete_tx, &d);
+	return store_end_by_id(c, who, "UPDATE webhooks SET deleted_at = now() WHERE id = $1::bigint"
+				       " AND deleted_at IS NULL RETURNING id", id, "webhook.delete");
 }
 
 int store_webhook_deliveries(db_conn *c, long long id, const store_page *p, char **json)
