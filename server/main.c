@@ -215,7 +215,8 @@ static int cmd_serve(app *a)
 	signal(SIGPIPE, SIG_IGN);
 	if (serve_prepare(a))
 		return 1;
-	a->pool = db_pool_new(a->cfg.database_url, a->cfg.db_pool, a->cfg.db_acquire_ms);
+	a->pool = db_pool_new(a->cfg.database_url, a->cfg.db_pool, a->cfg.db_acquire_ms,
+				a->cfg.db_statement_ms);
 	if (!a->pool) {
 		fprintf(stderr, "muster: out of memory\n");
 		return 1;

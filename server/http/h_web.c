@@ -147,7 +147,7 @@ static int store_failure(req *r, int rc)
 		return r->status;
 	if (rc == STORE_ERR_NOTFOUND)
 		return send_message(r, 404, "Not found", "There is no such item.");
-	if (rc == STORE_ERR_DOWN || rc == STORE_ERR_BUSY || rc == STORE_ERR_RETRY)
+	if (rc == STORE_ERR_DOWN || rc == STORE_ERR_BUSY || rc == STORE_ERR_RETRY || rc == STORE_ERR_TIMEOUT)
 		return send_message(r, 503, "Unavailable", "The database is busy or unreachable; try again shortly.");
 	return send_message(r, 500, "Internal error", "The page could not be built.");
 }

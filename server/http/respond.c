@@ -176,6 +176,10 @@ int respond_store_error(req *r, int rc)
 	case STORE_ERR_RETRY:
 		return respond_error_h(r, 503, "Retry-After: 1\r\n", "contention",
 				       "the write conflicted with concurrent writes; retry");
+	case STORE_ERR_TIMEOUT:
+		return respond_error_h(r, 503, "Retry-After: 5\r\n", "database_timeout",
+				       "a database statement ran past its time limit and was cancelled;"
+				       " nothing was changed");
 	default:
 		return respond_error(r, 500, "internal", "internal error (request %s)", r->request_id);
 	}

@@ -205,6 +205,7 @@ int http_server_run(app *a)
 	while (!a->stopping)
 		usleep(100 * 1000);
 	log_event("info", "stopping: finishing requests in flight", NULL);
+	db_pool_cancel_after(a->pool, a->cfg.stop_grace_ms);
 	mg_stop(ctx);
 	mg_exit_library();
 	if (tls)

@@ -272,6 +272,7 @@ static void db_message(int rc, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s", rc == STORE_ERR_DOWN ? "the database is unavailable"
 				 : rc == STORE_ERR_BUSY ? "no database connection is free"
+				 : rc == STORE_ERR_TIMEOUT ? "the database ran past its time limit"
 				 : "the database could not produce the inventory");
 }
 

@@ -196,6 +196,9 @@ void runtime_service_ingest(db_conn *db, const store_actor *who, char *body, siz
 	rc = store_runtime_snapshot(db, who, &in, &res->out);
 	if (rc == STORE_ERR_CONFLICT) {
 		fail(res, 409, "stale_snapshot", "a newer snapshot of this scope was already recorded");
+	} else if (rc == STORE_ERR_TIMEOUT) {
+		fail(res, 503, "database_timeout",
+		     "storing the snapshot ran past the database time limit and was cancelled; nothing was stored");
 	} else if (rc == STORE_ERR_DOWN || rc == STORE_ERR_BUSY || rc == STORE_ERR_RETRY) {
 		fail(res, 503, "database_unavailable", "the database is unavailable or busy; retry later");
 	} else if (rc) {

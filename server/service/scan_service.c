@@ -104,6 +104,10 @@ static void fail_store(scan_result *res, int rc)
 	case STORE_ERR_RETRY:
 		fail(res, 503, "busy", "the write conflicted with concurrent writes; retry");
 		break;
+	case STORE_ERR_TIMEOUT:
+		fail(res, 503, "database_timeout",
+		     "storing the report ran past the database time limit and was cancelled; nothing was stored");
+		break;
 	case STORE_ERR_INVALID:
 		fail(res, 422, "invalid", "the database refused a value of the report");
 		break;

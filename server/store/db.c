@@ -4,11 +4,18 @@
  * a time, and repairs connections on return: a transaction left open is
  * rolled back, a broken connection is closed and reopened on next use, so
  * a PostgreSQL restart heals without restarting muster.
+ *
+ * Statements are sent without blocking and waited for in slices, so that
+ * one running past the pool's time limit, or still running when a stopping
+ * server's grace period is over, is cancelled (PQcancel) instead of holding
+ * its request and its connection for as long as the server takes.
  */
 #include "db.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +25,8 @@
 #include "../util/log.h"
 
 #define DB_TX_RETRIES 8   /* serialization failures retried this often */
+#define DB_WAIT_SLICE_MS 200     /* a waiting statement checks its limits this often */
+#define DB_CANCEL_WAIT_MS 5000   /* after a cancel, the server has this long to answer */
 
 struct db_pool {
 	pthread_mutex_t lock;
@@ -25,9 +34,19 @@ struct db_pool {
 	char *conninfo;
 	int size;
 	int acquire_ms;
+	int statement_ms;              /* 0: statements have no time limit */
+	_Atomic long long stop_at_ms;  /* monotonic; from then on statements are cancelled; 0 never */
 	int in_use;
 	db_conn *conns;
 };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static PGconn *db_open(const char *conninfo, char *err, size_t errlen)
 {
@@ -46,9 +65,30 @@ static PGconn *db_open(const char *conninfo, char *err, size_t errlen)
 	return pg;
 }
 
-db_pool *db_pool_new(const char *conninfo, int size, int acquire_ms)
+/* Open c's connection (and its cancel handle). 0, or -1 with a message. */
+static int conn_open(db_conn *c, const char *conninfo, char *err, size_t errlen)
+{
+	c->pg = db_open(conninfo, err, errlen);
+	if (!c->pg)
+		return -1;
+	c->cancel = PQgetCancel(c->pg);
+	c->broken = 0;
+	return 0;
+}
+
+static void conn_close(db_conn *c)
+{
+	PQfreeCancel(c->cancel);
+	PQfinish(c->pg);
+	c->cancel = NULL;
+	c->pg = NULL;
+	c->broken = 0;
+}
+
+db_pool *db_pool_new(const char *conninfo, int size, int acquire_ms, int statement_ms)
 {
 	db_pool *p = calloc(1, sizeof(*p));
+	int i;
 
 	if (!p)
 		return NULL;
@@ -58,6 +98,10 @@ db_pool *db_pool_new(const char *conninfo, int size, int acquire_ms)
 		goto fail;
 	p->size = size;
 	p->acquire_ms = acquire_ms;
+	p->statement_ms = statement_ms > 0 ? statement_ms : 0;
+	atomic_init(&p->stop_at_ms, 0);
+	for (i = 0; i < size; i++)
+		p->conns[i].pool = p;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->freed, NULL);
 	return p;
@@ -75,7 +119,7 @@ void db_pool_free(db_pool *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->size; i++)
-		PQfinish(p->conns[i].pg);
+		conn_close(&p->conns[i]);
 	pthread_mutex_destroy(&p->lock);
 	pthread_cond_destroy(&p->freed);
 	free(p->conns);
@@ -129,15 +173,12 @@ db_conn *db_pool_acquire(db_pool *p, int *err)
 		*err = STORE_ERR_BUSY;
 		return NULL;
 	}
-	if (c->pg && !conn_alive(c->pg)) {
-		PQfinish(c->pg);
-		c->pg = NULL;
-	}
+	if (c->pg && !conn_alive(c->pg))
+		conn_close(c);
 	if (!c->pg) {
 		char msg[512];
 
-		c->pg = db_open(p->conninfo, msg, sizeof(msg));
-		if (!c->pg) {
+		if (conn_open(c, p->conninfo, msg, sizeof(msg))) {
 			log_event("error", "database unavailable", "detail", msg, NULL);
 			db_pool_release(p, c);
 			*err = STORE_ERR_DOWN;
@@ -154,9 +195,8 @@ static void db_repair(db_conn *c)
 
 	if (!c->pg)
 		return;
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		PQfinish(c->pg);
-		c->pg = NULL;
+	if (c->broken || PQstatus(c->pg) != CONNECTION_OK) {
+		conn_close(c);
 		return;
 	}
 	switch (PQtransactionStatus(c->pg)) {
@@ -175,8 +215,7 @@ static void db_repair(db_conn *c)
 			return;
 		/* fall through */
 	default:
-		PQfinish(c->pg);
-		c->pg = NULL;
+		conn_close(c);
 	}
 }
 
@@ -190,6 +229,11 @@ void db_pool_release(db_pool *p, db_conn *c)
 	p->in_use--;
 	pthread_cond_signal(&p->freed);
 	pthread_mutex_unlock(&p->lock);
+}
+
+void db_pool_cancel_after(db_pool *p, int grace_ms)
+{
+	atomic_store(&p->stop_at_ms, now_ms() + (grace_ms > 0 ? grace_ms : 0));
 }
 
 void db_pool_stats(db_pool *p, int *in_use, int *size)
@@ -208,8 +252,7 @@ db_conn *db_connect(const char *conninfo, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->pg = db_open(conninfo ? conninfo : "", err, errlen);
-	if (!c->pg) {
+	if (conn_open(c, conninfo ? conninfo : "", err, errlen)) {
 		free(c);
 		return NULL;
 	}
@@ -220,7 +263,7 @@ void db_disconnect(db_conn *c)
 {
 	if (!c)
 		return;
-	PQfinish(c->pg);
+	conn_close(c);
 	free(c);
 }
 
@@ -234,6 +277,8 @@ int db_error(db_conn *c, PGresult *res, const char *what)
 		code = STORE_ERR_DOWN;
 	else if (state && (!strcmp(state, "40001") || !strcmp(state, "40P01")))
 		code = STORE_ERR_RETRY;
+	else if (state && !strcmp(state, "57014"))   /* query_canceled */
+		code = c->cancelled == DB_CANCEL_TIMEOUT ? STORE_ERR_TIMEOUT : STORE_ERR_DOWN;
 	else if (state && !strcmp(state, "23505"))
 		code = STORE_ERR_CONFLICT;
 	else if (state && (!strncmp(state, "22", 2) || !strncmp(state, "23", 2)))
@@ -241,7 +286,7 @@ int db_error(db_conn *c, PGresult *res, const char *what)
 	else if (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P", 3) ||
 			   !strncmp(state, "53", 2)))   /* disk full, out of memory, too many connections */
 		code = STORE_ERR_DOWN;
-	if (code == STORE_ERR_INTERNAL || code == STORE_ERR_DOWN)
+	if (code == STORE_ERR_INTERNAL || code == STORE_ERR_DOWN || code == STORE_ERR_TIMEOUT)
 		log_event("error", "database error", "what", what,
 			  "sqlstate", state ? state : "", "detail", msg ? msg : "", NULL);
 	return code;
@@ -253,6 +298,116 @@ int db_exec(db_conn *c, PGresult **out, const char *sql, int n,
 	return db_exec_bin(c, out, sql, n, params, NULL, NULL);
 }
 
+/* Ask the server to cancel the statement in flight on c. */
+static void cancel_statement(db_conn *c, int why)
+{
+	char msg[256] = "";
+
+	c->cancelled = why;
+	if (!c->cancel || !PQcancel(c->cancel, msg, sizeof(msg)))
+		log_event("warn", "could not send a cancel request", "detail", msg, NULL);
+	log_event("warn", why == DB_CANCEL_TIMEOUT ? "statement cancelled: it ran past its time limit"
+						   : "statement cancelled: the server is stopping", NULL);
+}
+
+/* One slice of waiting for the server: cancel the statement when a limit
+ * has passed, wait for input for at most DB_WAIT_SLICE_MS (less when a
+ * limit comes sooner), and read what arrived. *gave_up_at is when a
+ * cancelled statement is given up on (0 before the cancel). STORE_OK, or
+ * STORE_ERR_DOWN after giving up (c is then broken). */
+static int wait_slice(db_conn *c, long long *gave_up_at)
+{
+	long long now = now_ms(), stop = c->pool ? atomic_load(&c->pool->stop_at_ms) : 0, next = 0;
+	struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+	int wait = DB_WAIT_SLICE_MS;
+
+	if (!c->cancelled && c->deadline_ms && now >= c->deadline_ms)
+		cancel_statement(c, DB_CANCEL_TIMEOUT);
+	else if (!c->cancelled && stop && now >= stop)
+		cancel_statement(c, DB_CANCEL_STOPPING);
+	if (c->cancelled) {
+		if (!*gave_up_at)
+			*gave_up_at = now + DB_CANCEL_WAIT_MS;
+		next = *gave_up_at;
+	} else {
+		next = c->deadline_ms;
+		if (stop && (!next || stop < next))
+			next = stop;
+	}
+	if (next && next <= now && c->cancelled) {
+		log_event("error", "the database did not answer a cancel request; closing the connection", NULL);
+		c->broken = 1;
+		return STORE_ERR_DOWN;
+	}
+	if (next && next - now < wait)
+		wait = (int)(next - now) + 1;
+	if (pfd.fd < 0) {
+		c->broken = 1;
+		return STORE_ERR_DOWN;
+	}
+	if (poll(&pfd, 1, wait) < 0 && errno != EINTR) {
+		c->broken = 1;
+		return STORE_ERR_DOWN;
+	}
+	PQconsumeInput(c->pg);   /* a lost connection shows in the next PQgetResult */
+	return STORE_OK;
+}
+
+int db_send(db_conn *c, const char *sql, int n, const char *const *params,
+	    const int *lengths, const int *formats)
+{
+	long long now = now_ms(), stop = c->pool ? atomic_load(&c->pool->stop_at_ms) : 0;
+	int limit = c->pool ? c->pool->statement_ms : 0;
+
+	c->cancelled = 0;
+	if (stop && now >= stop) {
+		c->cancelled = DB_CANCEL_STOPPING;
+		return STORE_ERR_DOWN;
+	}
+	c->deadline_ms = limit ? now + limit : 0;
+	if (!PQsendQueryParams(c->pg, sql, n, NULL, params, lengths, formats, 0))
+		return db_error(c, NULL, sql);
+	return STORE_OK;
+}
+
+int db_wait(db_conn *c)
+{
+	long long gave_up_at = 0;
+	int rc = STORE_OK;
+
+	while (rc == STORE_OK && PQisBusy(c->pg))
+		rc = wait_slice(c, &gave_up_at);
+	return rc;
+}
+
+int db_copy_out_row(db_conn *c, char **row)
+{
+	long long gave_up_at = 0;
+	int n;
+
+	while ((n = PQgetCopyData(c->pg, row, 1)) == 0)
+		if (wait_slice(c, &gave_up_at) != STORE_OK)
+			return -2;
+	return n;
+}
+
+/* The results of the statement in flight: the first one in *out (NULL if
+ * the connection failed), the rest read and dropped. */
+static int collect(db_conn *c, PGresult **out)
+{
+	PGresult *r;
+	int rc;
+
+	*out = NULL;
+	while ((rc = db_wait(c)) == STORE_OK && (r = PQgetResult(c->pg)) != NULL) {
+		if (!*out)
+			*out = r;
+		else
+			PQclear(r);
+	}
+	return rc;
+}
+
 int db_exec_bin(db_conn *c, PGresult **out, const char *sql, int n,
 		const char *const *params, const int *lengths, const int *formats)
 {
@@ -262,7 +417,14 @@ int db_exec_bin(db_conn *c, PGresult **out, const char *sql, int n,
 
 	if (out)
 		*out = NULL;
-	r = PQexecParams(c->pg, sql, n, NULL, params, lengths, formats, 0);
+	rc = db_send(c, sql, n, params, lengths, formats);
+	if (rc)
+		return rc;
+	rc = collect(c, &r);
+	if (rc) {
+		PQclear(r);
+		return rc;
+	}
 	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		rc = db_error(c, r, sql);
@@ -294,8 +456,8 @@ int db_transaction(db_conn *c, int (*fn)(db_conn *c, void *payload), void *paylo
 			rc = db_command(c, "COMMIT", 0, NULL);
 		if (rc == STORE_OK)
 			return STORE_OK;
-		if (PQstatus(c->pg) != CONNECTION_OK)
-			return STORE_ERR_DOWN;
+		if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
+			return rc == STORE_ERR_TIMEOUT ? rc : STORE_ERR_DOWN;
 		if (PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
 			PGresult *r = PQexec(c->pg, "ROLLBACK");
 			PQclear(r);
@@ -329,9 +491,14 @@ int db_copy_put(db_conn *c, const char *data, size_t len)
 int db_copy_in(db_conn *c, const char *copy_sql,
 	       int (*put_rows)(db_conn *c, void *payload), void *payload)
 {
-	PGresult *r = PQexec(c->pg, copy_sql);
-	int rc;
+	PGresult *r = NULL;
+	int rc = db_send(c, copy_sql, 0, NULL, NULL, NULL), wrc;
 
+	if (rc == STORE_OK)
+		rc = db_wait(c);
+	if (rc)
+		return rc;
+	r = PQgetResult(c->pg);
 	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
 		rc = db_error(c, r, copy_sql);
 		PQclear(r);
@@ -341,12 +508,12 @@ int db_copy_in(db_conn *c, const char *copy_sql,
 	rc = put_rows(c, payload);
 	if (PQputCopyEnd(c->pg, rc ? "aborted by muster" : NULL) != 1)
 		return db_error(c, NULL, "COPY end");
-	while ((r = PQgetResult(c->pg)) != NULL) {
+	while ((wrc = db_wait(c)) == STORE_OK && (r = PQgetResult(c->pg)) != NULL) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == STORE_OK)
 			rc = db_error(c, r, copy_sql);
 		PQclear(r);
 	}
-	return rc;
+	return rc ? rc : wrc;
 }
 
 int db_copy_flush(db_conn *c, buf *b, int final)

@@ -13,8 +13,31 @@
 
 struct db_conn {
 	PGconn *pg;
+	PGcancel *cancel;       /* for pg: asks the server to cancel a running statement */
 	int in_use;
+	struct db_pool *pool;   /* NULL for a connection outside any pool (CLI) */
+	long long deadline_ms;  /* monotonic time the statement in flight is cancelled at; 0 none */
+	int cancelled;          /* DB_CANCEL_*: why the statement in flight was cancelled */
+	int broken;             /* gave up waiting for the server: close, never reuse */
 };
+
+/* Why db_wait cancelled a statement. */
+#define DB_CANCEL_TIMEOUT 1    /* it ran past the pool's statement time limit */
+#define DB_CANCEL_STOPPING 2   /* the server is stopping and its grace period is over */
+
+/* Send a statement without waiting for it (PQsendQueryParams), starting
+ * its time limit. Returns STORE_OK or a STORE_ERR_* code. */
+int db_send(db_conn *c, const char *sql, int n, const char *const *params,
+	    const int *lengths, const int *formats);
+/* Wait until the results of the statement in flight can be read without
+ * blocking, cancelling the statement when its time limit passes or the
+ * pool is stopping. Returns STORE_OK, or STORE_ERR_DOWN when the server
+ * stopped answering (the connection is then marked broken and the
+ * statement's results must not be read). */
+int db_wait(db_conn *c);
+/* The next row of a COPY ... TO STDOUT in flight (PQgetCopyData), waiting
+ * as db_wait does: its length, -1 at the end, -2 on error. */
+int db_copy_out_row(db_conn *c, char **row);
 
 /* Classify a failed result (or a NULL one) into a STORE_ERR_* code and log
  * it. SQLSTATE 40001/40P01 -> STORE_ERR_RETRY, connection loss and

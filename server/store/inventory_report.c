@@ -261,10 +261,12 @@ static void finish_failed(db_conn *c)
 {
 	PGresult *r;
 
-	if (PQstatus(c->pg) != CONNECTION_OK)
+	if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
 		return;
-	while ((r = PQgetResult(c->pg)) != NULL)
+	while (db_wait(c) == STORE_OK && (r = PQgetResult(c->pg)) != NULL)
 		PQclear(r);
+	if (c->broken)
+		return;
 	if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
 		return;
 	r = PQexec(c->pg, "ROLLBACK");
@@ -275,19 +277,17 @@ static void finish_failed(db_conn *c)
  * while the caller writes the current one. */
 static int fetch_send(db_conn *c)
 {
-	if (!PQsendQuery(c->pg, "FETCH " XSTR(INVENTORY_FETCH_ROWS) " FROM muster_inventory"))
-		return db_error(c, NULL, "FETCH");
-	return STORE_OK;
+	return db_send(c, "FETCH " XSTR(INVENTORY_FETCH_ROWS) " FROM muster_inventory", 0, NULL, NULL, NULL);
 }
 
 /* The result of the FETCH in flight, in *out (the caller clears it). */
 static int fetch_wait(db_conn *c, PGresult **out)
 {
 	PGresult *r, *keep = NULL;
-	int rc = STORE_OK;
+	int rc = STORE_OK, wrc;
 
 	*out = NULL;
-	while ((r = PQgetResult(c->pg)) != NULL) {
+	while ((wrc = db_wait(c)) == STORE_OK && (r = PQgetResult(c->pg)) != NULL) {
 		if (rc == STORE_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 			rc = db_error(c, r, "FETCH");
 			PQclear(r);
@@ -298,6 +298,8 @@ static int fetch_wait(db_conn *c, PGresult **out)
 		else
 			PQclear(r);
 	}
+	if (rc == STORE_OK)
+		rc = wrc;
 	if (rc == STORE_OK && !keep)
 		rc = db_error(c, NULL, "FETCH");
 	if (rc) {

@@ -169,29 +169,36 @@ static int report_line(struct report_ctx *x, char *line, int len)
 /* Run one COPY ... TO STDOUT and feed every line to report_line. */
 static int copy_rows(db_conn *c, struct report_ctx *x)
 {
-	PGresult *r = PQexec(c->pg, report_sql);
+	PGresult *r = NULL;
 	char *line = NULL;
-	int rc = STORE_OK, len;
+	int rc = db_send(c, report_sql, 0, NULL, NULL, NULL), len, wrc;
 
+	if (rc == STORE_OK)
+		rc = db_wait(c);
+	if (rc)
+		return rc;
+	r = PQgetResult(c->pg);
 	if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
 		rc = db_error(c, r, "COPY POA&M rows");
 		PQclear(r);
 		return rc;
 	}
 	PQclear(r);
-	while ((len = PQgetCopyData(c->pg, &line, 0)) > 0) {
+	while ((len = db_copy_out_row(c, &line)) > 0) {
 		if (rc == STORE_OK)
 			rc = report_line(x, line, len);   /* after a failure, drain the rest */
 		PQfreemem(line);
 	}
+	if (c->broken)
+		return rc ? rc : STORE_ERR_DOWN;
 	if (len == -2 && rc == STORE_OK)
 		rc = db_error(c, NULL, "COPY POA&M rows");
-	while ((r = PQgetResult(c->pg)) != NULL) {
+	while ((wrc = db_wait(c)) == STORE_OK && (r = PQgetResult(c->pg)) != NULL) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == STORE_OK)
 			rc = db_error(c, r, "COPY POA&M rows");
 		PQclear(r);
 	}
-	return rc;
+	return rc ? rc : wrc;
 }
 
 int store_poam_report(db_conn *c, const poam_report_query *q, store_poam_row_fn fn, void *payload)

@@ -21,6 +21,7 @@ typedef struct db_pool db_pool;
 #define STORE_ERR_RETRY (-5)     /* serialization failure after retries -> 503 */
 #define STORE_ERR_INVALID (-6)   /* data rejected by a constraint -> 422 */
 #define STORE_ERR_INTERNAL (-7)  /* anything else -> 500 */
+#define STORE_ERR_TIMEOUT (-8)   /* a statement ran past its time limit and was cancelled -> 503 */
 
 /* Who is writing, for the audit table. */
 typedef struct store_actor {
@@ -31,7 +32,14 @@ typedef struct store_actor {
 } store_actor;
 
 /* --- pool (db.c) --- */
-db_pool *db_pool_new(const char *conninfo, int size, int acquire_ms);
+/* statement_ms: a statement still running after this long is cancelled
+ * (STORE_ERR_TIMEOUT); 0 = no limit. */
+db_pool *db_pool_new(const char *conninfo, int size, int acquire_ms, int statement_ms);
+/* From grace_ms from now on, statements still running on the pool's
+ * connections are cancelled (STORE_ERR_DOWN), and so is any statement
+ * sent afterwards: a stopping server finishes its requests in flight
+ * without waiting on a stuck query for ever. */
+void db_pool_cancel_after(db_pool *p, int grace_ms);
 void db_pool_free(db_pool *p);
 /* Take a connection; NULL with *err = STORE_ERR_BUSY or STORE_ERR_DOWN. */
 db_conn *db_pool_acquire(db_pool *p, int *err);

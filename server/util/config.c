@@ -90,6 +90,8 @@ static const struct setting settings[] = {
 	{"MUSTER_THREADS", "--threads", K_INT, OFF(threads), 1, 1024},
 	{"MUSTER_DB_POOL", "--db-pool", K_INT, OFF(db_pool), 1, 1000},
 	{"MUSTER_DB_ACQUIRE_MS", "--db-acquire-ms", K_INT, OFF(db_acquire_ms), 0, 600000},
+	{"MUSTER_DB_STATEMENT_MS", "--db-statement-ms", K_INT, OFF(db_statement_ms), 0, 86400000},
+	{"MUSTER_STOP_GRACE_MS", "--stop-grace-ms", K_INT, OFF(stop_grace_ms), 0, 3600000},
 	{"MUSTER_REQUEST_TIMEOUT_MS", "--request-timeout-ms", K_INT, OFF(request_timeout_ms), 100, 3600000},
 	{"MUSTER_EVALUATOR_SECONDS", "--evaluator-seconds", K_INT, OFF(evaluator_seconds), 0, 86400},
 	{"MUSTER_MAX_BODY", "--max-body", K_SIZE, OFF(max_body), 0, 0},
@@ -142,6 +144,8 @@ int config_load(config *c, int argc, char **argv, char *err, size_t errlen)
 	c->threads = 16;
 	c->db_pool = 8;
 	c->db_acquire_ms = 2000;
+	c->db_statement_ms = 300000;
+	c->stop_grace_ms = 10000;
 	c->request_timeout_ms = 30000;
 	c->evaluator_seconds = 300;
 	c->max_body = 256UL * 1024 * 1024;

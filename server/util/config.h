@@ -18,6 +18,9 @@ typedef struct config {
 	int threads;                 /* HTTP worker threads */
 	int db_pool;                 /* database connections per process */
 	int db_acquire_ms;           /* wait for a free connection before 503 */
+	int db_statement_ms;         /* cancel a statement running longer; 0 = no limit */
+	int stop_grace_ms;           /* on SIGTERM, requests in flight get this long before
+					their statements are cancelled */
 	int request_timeout_ms;      /* civetweb request timeout (slow clients) */
 	int evaluator_seconds;       /* periodic rule evaluation; 0 = off */
 	size_t max_body;             /* request body ceiling, bytes */

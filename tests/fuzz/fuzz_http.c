@@ -140,7 +140,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	} else {
 		fuzz_app.cfg.database_url = "host=/nonexistent/muster-fuzz dbname=none connect_timeout=1";
 	}
-	fuzz_app.pool = db_pool_new(fuzz_app.cfg.database_url, 2, fuzz_app.cfg.db_acquire_ms);
+	fuzz_app.pool = db_pool_new(fuzz_app.cfg.database_url, 2, fuzz_app.cfg.db_acquire_ms,
+				    fuzz_app.cfg.db_statement_ms);
 	if (!fuzz_app.pool || pthread_create(&t, NULL, serve, &fuzz_app) != 0)
 		abort();
 	pthread_detach(t);

@@ -12,6 +12,13 @@ nothing lost and nothing partial:
     /healthz keeps answering, and everything completes once the lock goes;
   - a webhook receiver that accepts and never answers: scan ingest latency
     stays what it was without it;
+  - a statement that runs past MUSTER_DB_STATEMENT_MS (a read and an
+    ingest, each blocked on a table lock taken from psql) is cancelled: the
+    client gets 503 database_timeout, nothing is stored, the backend is
+    idle again and the same pooled connection serves the next request;
+  - SIGTERM while a request waits on such a lock: the server stops once
+    MUSTER_STOP_GRACE_MS has passed (the stuck statement is cancelled),
+    instead of waiting for the lock, and leaves no backend behind;
   - the disk of a private cluster full (a small tmpfs): the write fails
     with 500/503, nothing partial is stored, reads keep working while
     PostgreSQL is up, and the write succeeds once there is room.
@@ -217,6 +224,80 @@ def test_pool_exhausted_answers_fast():
         if hold:
             hold.release()
         s.stop()
+
+
+def test_statement_time_limit():
+    db = Database()
+    s = Server(db, env={"MUSTER_DB_POOL": "1", "MUSTER_DB_STATEMENT_MS": "1500",
+                        "MUSTER_EVALUATOR_SECONDS": "0"})
+    hold = None
+    try:
+        viewer = s.token("viewer")
+        before = counts(db)
+        hold = LockHolder(db, "LOCK TABLE images IN ACCESS EXCLUSIVE MODE")
+        # a read, then a write, each stuck behind the lock: cancelled at the limit
+        t0 = time.time()
+        r = s.request("GET", "/api/v1/images", token=viewer, timeout=30)
+        took = time.time() - t0
+        expect_error(r, 503, "database_timeout")
+        expect(r.header("Retry-After"), r.headers)
+        expect(1.4 < took < 8, "the read was cancelled after %.2fs (limit 1.5s)" % took)
+        t0 = time.time()
+        r = s.admin("POST", "/api/v1/scans", trivy_report(20, 11), timeout=30)
+        took = time.time() - t0
+        expect_error(r, 503, "database_timeout")
+        expect(took < 8, "the ingest was cancelled after %.2fs" % took)
+        expect(counts(db) == before, "the cancelled ingest stored something: %s" % (counts(db),))
+        # the cancelled statements are gone from the server, not left waiting
+        wait_for(lambda: muster_backends(db, "state = 'active' AND wait_event_type = 'Lock'") == 0,
+                 limit=5, what="the cancelled statements to leave PostgreSQL")
+        hold.release()
+        # the one pooled connection is healthy again
+        r = s.request("GET", "/api/v1/images", token=viewer)
+        expect(r.status == 200, r)
+        r = s.admin("POST", "/api/v1/scans", trivy_report(20, 11))
+        expect(r.status == 201, r)
+        expect(counts(db) == (before[0] + 1, before[1] + 1, before[2] + 20), counts(db))
+        expect("ran past its time limit" in s.log(), "the cancel was not logged")
+    finally:
+        if hold:
+            hold.release()
+        s.stop()
+
+
+def test_stop_cancels_stuck_statements():
+    db = Database()
+    s = Server(db, env={"MUSTER_DB_STATEMENT_MS": "0", "MUSTER_STOP_GRACE_MS": "1000",
+                        "MUSTER_EVALUATOR_SECONDS": "0"})
+    hold = None
+    try:
+        viewer = s.token("viewer")
+        hold = LockHolder(db, "LOCK TABLE images IN ACCESS EXCLUSIVE MODE")
+        out = {}
+
+        def read():
+            try:
+                out["r"] = s.request("GET", "/api/v1/images", token=viewer, timeout=60)
+            except OSError as e:
+                out["err"] = e
+        t = threading.Thread(target=read, daemon=True)
+        t.start()
+        wait_for(lambda: muster_backends(db, "wait_event_type = 'Lock'"), what="the read to wait on the lock")
+        t0 = time.time()
+        rc = s.stop()
+        took = time.time() - t0
+        expect(rc == 0, "muster exited with %s" % rc)
+        expect(took < 10, "stopping took %.2fs with a statement stuck on a lock" % took)
+        t.join(10)
+        if "r" in out:
+            expect_error(out["r"], 503)
+        expect(muster_backends(db, "true") == 0, "muster left backends behind")
+        expect("the server is stopping" in s.log(), "the cancel was not logged")
+    finally:
+        if hold:
+            hold.release()
+        if s.proc.poll() is None:
+            s.stop()
 
 
 class SilentReceiver:
