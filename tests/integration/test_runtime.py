@@ -112,6 +112,60 @@ def test_scan_first_or_seen_first_lands_on_one_asset():
         s.stop()
 
 
+def test_versionless_asset_renamed_by_a_later_tag():
+    """A build first seen by a sensor by digest only gets a versionless UAI;
+    when a later snapshot shows it under a real tag the asset is renamed
+    once, as a scan would rename it, and the old UAI stays an alias."""
+    db = Database()
+    s = Server(db)
+    try:
+        d1, d2, d3 = "1f" * 32, "2e" * 32, "3d" * 32
+
+        def p(name, image, digest, repo):
+            return {"metadata": {"namespace": "web", "name": name},
+                    "spec": {"containers": [{"name": "app", "image": image}]},
+                    "status": {"phase": "Running", "containerStatuses": [
+                        {"name": "app", "image": image, "imageID": repo + "@sha256:" + digest,
+                         "state": {"running": {}}}]}}
+
+        api, web, job = ("registry.example.com/team/" + n for n in ("api", "web", "job"))
+
+        def snap(when, *pods):
+            r = s.admin("POST", "/api/v1/runtime?cluster=prod&observed_at=" + when,
+                        json.dumps({"apiVersion": "v1", "kind": "PodList", "items": list(pods)}).encode())
+            expect(r.status == 201, r)
+            return {c["pod"]: c["image"] for c in containers(s)}
+
+        first = snap("2026-10-01T00:00:00Z", p("a", api + "@sha256:" + d1, d1, api),
+                     p("w", web + "@sha256:" + d2, d2, web), p("j", job + "@sha256:" + d3, d3, job))
+        expect(first["a"]["uai"] == api + ":sha256-" + d1[:12], first)
+        # a tag for api, a moving tag for web, and for job a tag another asset already holds
+        s.admin("POST", "/api/v1/runtime?cluster=other&observed_at=2026-10-01T00:00:00Z",
+                json.dumps({"apiVersion": "v1", "kind": "PodList",
+                            "items": [p("x", job + ":7", "4c" * 32, job)]}).encode())
+        later = snap("2026-10-02T00:00:00Z", p("a", api + ":2.1", d1, api), p("w", web + ":latest", d2, web),
+                     p("j", job + ":7", d3, job))
+        expect(later["a"]["id"] == first["a"]["id"], (first, later))
+        expect(later["a"]["uai"] == api + ":2.1", later)
+        expect(later["w"] == first["w"], "a moving tag renamed the asset: %r" % later["w"])
+        expect(db.scalar("SELECT count(*) FROM images WHERE uai = '%s'" % first["j"]["uai"]) == "1",
+               "the versionless job asset was renamed to a UAI another asset holds")
+        expect(later["x"]["uai"] == job + ":7", later)
+        # one asset for the api build, found under its old UAI too
+        expect(db.scalar("SELECT count(*) FROM build_images bi JOIN digests d ON d.build_id = bi.build_id"
+                         " WHERE d.digest = 'sha256:%s'" % d1) == "1")
+        r = s.admin("GET", "/api/v1/images?uai=" + first["a"]["uai"])
+        expect(r.status == 200 and [i["id"] for i in r.json()["items"]] == [first["a"]["id"]], r)
+        expect(r.json()["items"][0]["aliases"] == [first["a"]["uai"]], r.json())
+        # a scan of the tag now lands on the same asset
+        scan = s.admin("POST", "/api/v1/scans?image=" + api + ":2.1", json.dumps({
+            "SchemaVersion": 2, "ArtifactName": api + ":2.1", "ArtifactType": "container_image",
+            "Metadata": {"RepoDigests": [api + "@sha256:" + d1]}, "Results": []}).encode())
+        expect(scan.status == 201 and scan.json()["image"]["id"] == first["a"]["id"], scan)
+    finally:
+        s.stop()
+
+
 def pod(ns, name, container, image, digest):
     return {"metadata": {"namespace": ns, "name": name}, "spec": {"containers": [{"name": container, "image": image}]},
             "status": {"phase": "Running", "containerStatuses": [
