@@ -51,13 +51,25 @@ static int cursor_id(const store_page *p, char *out, size_t len)
 	"  'next', CASE WHEN (SELECT count(*) FROM page) > (SELECT n FROM lim)" \
 	"   THEN (SELECT max(k)::text FROM (SELECT k FROM page ORDER BY k LIMIT (SELECT n FROM lim)) y) END)"
 
+/*
+ * The scans of an image's builds are reached build by build, each through
+ * a LIMIT 1 subquery on scans_build_time (a LATERAL with LIMIT is not
+ * flattened into a join): the plan does not depend on row estimates, which
+ * are wrong while statistics are stale (an ANALYZE taken during a first
+ * large ingest made a join of all scans with build_images per image take
+ * minutes), and it is 3x faster than the join with good statistics.
+ */
+#define LATEST_SCAN_OF_BUILD(cols) \
+	"CROSS JOIN LATERAL (SELECT " cols " FROM scans s WHERE s.build_id = bi.build_id" \
+	" ORDER BY s.scanned_at DESC, s.id DESC LIMIT 1) s"
+
 #define IMAGE_OBJ \
 	"json_build_object('id', i.id, 'uai', i.uai, 'registry', i.registry, 'repository', i.repository," \
 	" 'version', i.version, 'first_seen', " TS("i.first_seen") "," \
 	" 'aliases', coalesce((SELECT json_agg(a.uai ORDER BY a.uai) FROM image_aliases a WHERE a.image_id = i.id), '[]')," \
-	" 'last_scan_at', (SELECT " TS("max(s.scanned_at)") " FROM scans s JOIN build_images bi ON bi.build_id = s.build_id" \
-	"   WHERE bi.image_id = i.id)," \
-	" 'never_scanned', NOT EXISTS (SELECT 1 FROM scans s JOIN build_images bi ON bi.build_id = s.build_id" \
+	" 'last_scan_at', (SELECT " TS("max(s.scanned_at)") " FROM build_images bi " \
+	LATEST_SCAN_OF_BUILD("s.scanned_at") " WHERE bi.image_id = i.id)," \
+	" 'never_scanned', NOT EXISTS (SELECT 1 FROM build_images bi " LATEST_SCAN_OF_BUILD("s.id") \
 	"   WHERE bi.image_id = i.id))"
 
 int store_images_list(db_conn *c, const image_filter *f, const store_page *p, char **json)
@@ -92,8 +104,8 @@ int store_image_get(db_conn *c, long long id, char **json)
 	return one_json(c,
 		"SELECT (" IMAGE_OBJ "::jsonb || jsonb_build_object("
 		" 'os', (SELECT json_build_object('family', s.os_family, 'version', s.os_version)"
-		"   FROM scans s JOIN build_images bi ON bi.build_id = s.build_id WHERE bi.image_id = i.id"
-		"   ORDER BY s.scanned_at DESC, s.id DESC LIMIT 1),"
+		"   FROM build_images bi " LATEST_SCAN_OF_BUILD("s.os_family, s.os_version, s.scanned_at, s.id")
+		"   WHERE bi.image_id = i.id ORDER BY s.scanned_at DESC, s.id DESC LIMIT 1),"
 		" 'builds', coalesce((SELECT json_agg(json_build_object('id', b.id,"
 		"   'first_seen', " TS("b.first_seen") ","
 		"   'digests', (SELECT json_agg(d.digest ORDER BY d.digest) FROM digests d WHERE d.build_id = b.id),"

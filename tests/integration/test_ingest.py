@@ -7,6 +7,7 @@ import glob
 import gzip
 import json
 import os
+import time
 
 from harness import Database, Server, expect, expect_error, fixture, main, read_fixture
 
@@ -228,6 +229,55 @@ def test_new_findings_of_a_large_rescan():
         mid = s.admin("POST", "/api/v1/scans?scanned_at=2026-11-10T00:00:00Z",
                       big_trivy(range(19990, 20010), "2026-11-10T00:00:00Z"), timeout=120)
         expect(mid.status == 201 and mid.json()["new_findings"] == 10, mid)
+    finally:
+        s.stop()
+
+
+def test_image_reads_with_stale_statistics():
+    """The image list and detail read each build's latest scan through the
+    scans_build_time index whatever the planner's row estimates are. With
+    statistics saying the tables are empty, the former join of every scan
+    with build_images per listed image took minutes: here it would run into
+    the 5 s statement limit and answer 503."""
+    db = Database()
+    s = Server(db, env={"MUSTER_DB_STATEMENT_MS": "5000", "MUSTER_EVALUATOR_SECONDS": "0"})
+    try:
+        db.query("BEGIN;"
+                 " INSERT INTO reports (id, sha256, format, size, raw_gz) VALUES (1, 'bulk', 'trivy', 0, '');"
+                 " INSERT INTO images (id, uai, registry, repository, version, first_seen)"
+                 "  SELECT g, 'r.example/app' || g || ':1', 'r.example', 'app' || g, '1', now()"
+                 "  FROM generate_series(1, 3000) g;"
+                 " INSERT INTO builds (id) SELECT g FROM generate_series(1, 6000) g;"
+                 " INSERT INTO build_images (build_id, image_id) SELECT g, (g + 1) / 2 FROM generate_series(1, 6000) g;"
+                 " INSERT INTO scans (report_id, seq, image_id, build_id, digest, scanner_name, scanned_at,"
+                 "  os_family, os_version, findings_count, new_findings)"
+                 "  SELECT 1, g, (b + 1) / 2, b, 'sha256:' || b, 'trivy',"
+                 "   timestamptz '2026-01-01' + (g % 97) * interval '1 day', 'debian', '12.' || (g % 7), 0, 0"
+                 "  FROM generate_series(1, 60000) g, LATERAL (SELECT 1 + g % 5998 AS b) x;"
+                 " SELECT setval(pg_get_serial_sequence('images', 'id'), 3000);"
+                 " COMMIT")
+        # vacuumed (all-visible pages make index-only scans look cheapest),
+        # then statistics saying the tables are empty
+        db.query("VACUUM ANALYZE")
+        db.query("UPDATE pg_class SET reltuples = 0 WHERE relname IN ('scans', 'build_images', 'images', 'builds')")
+        t0 = time.time()
+        r = s.admin("GET", "/api/v1/images?limit=100")
+        expect(r.status == 200 and len(r.json()["items"]) == 100, r)
+        expect(time.time() - t0 < 4, "the list took %.1fs" % (time.time() - t0))
+        want = {int(row[0]): row[1] for row in db.query(
+            "SELECT bi.image_id, to_char(max(sc.scanned_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+            " FROM build_images bi JOIN scans sc ON sc.build_id = bi.build_id WHERE bi.image_id <= 101"
+            " GROUP BY 1")}
+        for item in r.json()["items"]:
+            expect(item["last_scan_at"] == want.get(item["id"]) and item["never_scanned"] is (item["id"] not in want),
+                   (item, want.get(item["id"])))
+        # image 3000 has builds 5999 and 6000, which no scan names
+        img = s.admin("GET", "/api/v1/images/3000").json()
+        expect(img["never_scanned"] is True and img["last_scan_at"] is None and img["os"] is None, img)
+        os_want = db.query("SELECT sc.os_family, sc.os_version FROM build_images bi JOIN scans sc ON sc.build_id = bi.build_id"
+                           " WHERE bi.image_id = 7 ORDER BY sc.scanned_at DESC, sc.id DESC LIMIT 1")[0]
+        img = s.admin("GET", "/api/v1/images/7").json()
+        expect(img["os"] == {"family": os_want[0], "version": os_want[1]}, (img["os"], os_want))
     finally:
         s.stop()
 
