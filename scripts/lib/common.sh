@@ -9,7 +9,7 @@ MUSTER_BUILD_PACKAGES="cmake make gcc pkg-config libpq-dev libcivetweb-dev libja
   libxlsxwriter-dev libcmocka-dev libssl-dev zlib1g-dev postgresql python3 curl"
 # Extra packages for the test suite.
 MUSTER_TEST_PACKAGES="python3-openpyxl python3-jsonschema python3-yaml clang libclang-rt-14-dev
-  chromium nodejs"
+  chromium nodejs libreoffice-calc-nogui"
 
 log() { printf 'muster: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
