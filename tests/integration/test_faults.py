@@ -33,7 +33,7 @@ import subprocess
 import threading
 import time
 
-from harness import (PGBIN, PGUSER, WORK, Cluster, Database, Server, expect, expect_error, main, muster_routes,
+from harness import (PGBIN, PGUSER, WORK, Cluster, Database, Server, expect, expect_error, main,
                      trivy_report)
 
 BIG = 60000   # findings in the large report (about 45 MB of JSON)
@@ -352,10 +352,6 @@ def ingest_latencies(s, seqs):
 
 
 def test_hanging_webhook_does_not_slow_ingest():
-    routes = {(r["method"], r["pattern"]) for r in muster_routes()}
-    if ("POST", "/api/v1/webhooks") not in routes:
-        print("SKIP: no POST /api/v1/webhooks in `muster routes` yet (webhooks not built)")
-        return
     db = Database()
     s = Server(db, env={"MUSTER_EVALUATOR_SECONDS": "0"})
     rx = SilentReceiver()
@@ -367,8 +363,7 @@ def test_hanging_webhook_does_not_slow_ingest():
         expect(s.admin("PUT", "/api/v1/clusters/prod-hook", {"environment": "production"}).status == 200)
         r = s.admin("POST", "/api/v1/runtime?cluster=prod-hook", pods("prod-hook", 20, 200))
         expect(r.status == 201, r)
-        if ("POST", "/api/v1/alerts/evaluate") in routes:
-            s.admin("POST", "/api/v1/alerts/evaluate")
+        expect(s.admin("POST", "/api/v1/alerts/evaluate").status == 200)
         wait_for(lambda: int(db.scalar("SELECT count(*) FROM webhook_deliveries")) > 0, limit=10,
                  what="a webhook delivery to be queued")
         wait_for(lambda: rx.conns, limit=15, what="the sender to connect to the receiver")
