@@ -375,7 +375,8 @@ int db_wait(db_conn *c)
 	long long gave_up_at = 0;
 	int rc = STORE_OK;
 
-	while (rc == STORE_OK && PQisBusy(c->pg))
+	/* a connection that failed is not busy any more: PQgetResult reports it */
+	while (rc == STORE_OK && PQisBusy(c->pg) && PQstatus(c->pg) == CONNECTION_OK)
 		rc = wait_slice(c, &gave_up_at);
 	return rc;
 }
@@ -386,7 +387,7 @@ int db_copy_out_row(db_conn *c, char **row)
 	int n;
 
 	while ((n = PQgetCopyData(c->pg, row, 1)) == 0)
-		if (wait_slice(c, &gave_up_at) != STORE_OK)
+		if (PQstatus(c->pg) != CONNECTION_OK || wait_slice(c, &gave_up_at) != STORE_OK)
 			return -2;
 	return n;
 }
