@@ -362,6 +362,7 @@ int h_metrics(req *r)
 	m.deliveries_failed = sc.deliveries_failed;
 	m.sessions = sc.sessions;
 	db_pool_stats(r->app->pool, &m.pool_in_use, &m.pool_size);
+	db_pool_cancels(r->app->pool, &m.cancelled_time_limit, &m.cancelled_stopping);
 	buf_init(&out, 16 * 1024 * 1024);
 	if (metrics_render(&out, &m))
 		return respond_error(r, 500, "internal", "could not render the metrics");

@@ -361,6 +361,12 @@ static int render_db(buf *b, const metrics_db *d)
 		rc = rc ? rc : buf_printf(b, "muster_db_pool_connections{state=\"in_use\"} %d\n"
 					     "muster_db_pool_connections{state=\"size\"} %d\n",
 					  d->pool_in_use, d->pool_size);
+		rc = rc ? rc : family(b, "muster_db_statements_cancelled_total", "counter",
+				      "Database statements this process cancelled: past MUSTER_DB_STATEMENT_MS,"
+				      " or still running when a stop's grace period ended.");
+		rc = rc ? rc : buf_printf(b, "muster_db_statements_cancelled_total{reason=\"time_limit\"} %lld\n"
+					     "muster_db_statements_cancelled_total{reason=\"stopping\"} %lld\n",
+					  d->cancelled_time_limit, d->cancelled_stopping);
 	}
 	return rc;
 }

@@ -56,6 +56,8 @@ typedef struct metrics_db {
 	long long sessions;          /* live web sessions */
 	int pool_in_use;             /* database connections handed out */
 	int pool_size;
+	long long cancelled_time_limit;  /* statements cancelled (counters, since start) */
+	long long cancelled_stopping;
 } metrics_db;
 
 /*

@@ -36,6 +36,8 @@ struct db_pool {
 	int acquire_ms;
 	int statement_ms;              /* 0: statements have no time limit */
 	_Atomic long long stop_at_ms;  /* monotonic; from then on statements are cancelled; 0 never */
+	_Atomic long long cancelled_time_limit;   /* statements cancelled, for metrics */
+	_Atomic long long cancelled_stopping;
 	int in_use;
 	db_conn *conns;
 };
@@ -100,6 +102,8 @@ db_pool *db_pool_new(const char *conninfo, int size, int acquire_ms, int stateme
 	p->acquire_ms = acquire_ms;
 	p->statement_ms = statement_ms > 0 ? statement_ms : 0;
 	atomic_init(&p->stop_at_ms, 0);
+	atomic_init(&p->cancelled_time_limit, 0);
+	atomic_init(&p->cancelled_stopping, 0);
 	for (i = 0; i < size; i++)
 		p->conns[i].pool = p;
 	pthread_mutex_init(&p->lock, NULL);
@@ -236,6 +240,12 @@ void db_pool_cancel_after(db_pool *p, int grace_ms)
 	atomic_store(&p->stop_at_ms, now_ms() + (grace_ms > 0 ? grace_ms : 0));
 }
 
+void db_pool_cancels(db_pool *p, long long *time_limit, long long *stopping)
+{
+	*time_limit = atomic_load(&p->cancelled_time_limit);
+	*stopping = atomic_load(&p->cancelled_stopping);
+}
+
 void db_pool_stats(db_pool *p, int *in_use, int *size)
 {
 	pthread_mutex_lock(&p->lock);
@@ -304,6 +314,9 @@ static void cancel_statement(db_conn *c, int why)
 	char msg[256] = "";
 
 	c->cancelled = why;
+	if (c->pool)
+		atomic_fetch_add(why == DB_CANCEL_TIMEOUT ? &c->pool->cancelled_time_limit
+							  : &c->pool->cancelled_stopping, 1);
 	if (!c->cancel || !PQcancel(c->cancel, msg, sizeof(msg)))
 		log_event("warn", "could not send a cancel request", "detail", msg, NULL);
 	log_event("warn", why == DB_CANCEL_TIMEOUT ? "statement cancelled: it ran past its time limit"

@@ -48,6 +48,8 @@ db_conn *db_pool_acquire(db_pool *p, int *err);
 void db_pool_release(db_pool *p, db_conn *c);
 /* Connections currently handed out / configured, for metrics. */
 void db_pool_stats(db_pool *p, int *in_use, int *size);
+/* Statements cancelled since start: past the time limit, and by a stop. */
+void db_pool_cancels(db_pool *p, long long *time_limit, long long *stopping);
 /* A single connection outside any pool (CLI). NULL on failure, message in err. */
 db_conn *db_connect(const char *conninfo, char *err, size_t errlen);
 void db_disconnect(db_conn *c);

@@ -259,6 +259,9 @@ def test_statement_time_limit():
         expect(r.status == 201, r)
         expect(counts(db) == (before[0] + 1, before[1] + 1, before[2] + 20), counts(db))
         expect("ran past its time limit" in s.log(), "the cancel was not logged")
+        m = s.request("GET", "/metrics", token=viewer).body.decode()
+        expect('muster_db_statements_cancelled_total{reason="time_limit"} 2' in m,
+               [line for line in m.splitlines() if "cancelled" in line])
     finally:
         if hold:
             hold.release()

@@ -246,7 +246,7 @@ static void test_histogram_buckets_are_cumulative(void **state)
 
 static void test_ingest_evaluator_cache_and_db(void **state)
 {
-	metrics_db db = {1234, 12, 7, 3, 2, 5, 1, 4, 1, 8};
+	metrics_db db = {1234, 12, 7, 3, 2, 5, 1, 4, 1, 8, 3, 0};
 	char *text;
 
 	(void)state;
@@ -286,6 +286,8 @@ static void test_ingest_evaluator_cache_and_db(void **state)
 	assert_true(value("muster_web_sessions", "") == 4);
 	assert_true(value("muster_db_pool_connections", "state=\"in_use\"") == 1);
 	assert_true(value("muster_db_pool_connections", "state=\"size\"") == 8);
+	assert_true(value("muster_db_statements_cancelled_total", "reason=\"time_limit\"") == 3);
+	assert_true(value("muster_db_statements_cancelled_total", "reason=\"stopping\"") == 0);
 	free(text);
 	/* unknown database figures are left out, not shown as 0 */
 	db.findings = -1;
@@ -296,6 +298,7 @@ static void test_ingest_evaluator_cache_and_db(void **state)
 	assert_false(has("muster_findings_stored", ""));
 	assert_false(has("muster_webhook_deliveries", "status=\"pending\""));
 	assert_false(has("muster_db_pool_connections", "state=\"size\""));
+	assert_false(has("muster_db_statements_cancelled_total", "reason=\"time_limit\""));
 	free(text);
 }
 
