@@ -41,7 +41,9 @@ int db_copy_out_row(db_conn *c, char **row);
 
 /* Classify a failed result (or a NULL one) into a STORE_ERR_* code and log
  * it. SQLSTATE 40001/40P01 -> STORE_ERR_RETRY, connection loss and
- * insufficient resources (53xxx: disk full...) -> STORE_ERR_DOWN, 23505 ->
+ * insufficient resources (53xxx: disk full...) -> STORE_ERR_DOWN, 57014 (a
+ * cancelled statement) -> STORE_ERR_TIMEOUT when db_wait cancelled it for
+ * the time limit, else STORE_ERR_DOWN, 23505 ->
  * STORE_ERR_CONFLICT, 22xxx/23xxx -> STORE_ERR_INVALID. */
 int db_error(db_conn *c, PGresult *res, const char *what);
 
