@@ -223,7 +223,8 @@ static int cmd_serve(app *a)
 	}
 	/* the rule evaluator and the webhook sender use the pool: they
 	 * start after it exists and stop before it is freed */
-	ev = evaluator_start(a->pool, a->cfg.evaluator_seconds, metrics_observe_evaluation);
+	ev = evaluator_start(a->pool, a->cfg.evaluator_seconds, a->cfg.poam_evaluate_minutes,
+			     metrics_observe_evaluation);
 	tls_setup_preload();   /* before the webhook sender starts civetweb's TLS */
 	ws = webhook_sender_start(a->pool);
 	rc = http_server_run(a);

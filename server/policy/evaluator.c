@@ -1,5 +1,6 @@
 /*
- * evaluator.c - the periodic rule evaluation thread (evaluator.h).
+ * evaluator.c - the periodic evaluation thread: rules, and the full POA&M
+ * evaluation (evaluator.h).
  */
 #include "evaluator.h"
 
@@ -9,12 +10,14 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../store/poam.h"
 #include "../store/rules.h"
 #include "../util/log.h"
 
 struct evaluator {
 	db_pool *pool;
 	int interval;              /* seconds */
+	int poam_minutes;          /* full POA&M evaluation period; 0 = never */
 	evaluator_observe_fn observe;
 	int stop;                  /* guarded by lock */
 	pthread_mutex_t lock;
@@ -51,6 +54,34 @@ static void evaluate_once(evaluator *e)
 	}
 }
 
+/* The full POA&M evaluation, when this server wins the round. */
+static void poam_once(evaluator *e)
+{
+	int err = STORE_ERR_INTERNAL, ran = 0, rc;
+	db_conn *c = db_pool_acquire(e->pool, &err);
+	store_poam_counts n;
+	struct timespec t0, t1;
+	char counts[160], took[32];
+
+	if (!c)
+		return;   /* the rule evaluation logged it */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = store_poam_evaluate_periodic(c, e->poam_minutes, &ran, &n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	db_pool_release(e->pool, c);
+	if (rc) {
+		log_event("error", "periodic POA&M evaluation failed", NULL);
+		return;
+	}
+	if (!ran)
+		return;
+	snprintf(counts, sizeof(counts), "opened %lld, changed %lld, closed %lld, KEV columns %lld",
+		 n.opened, n.changed, n.closed, n.kev);
+	snprintf(took, sizeof(took), "%.1f s", (double)(t1.tv_sec - t0.tv_sec) +
+						(double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	log_event("info", "periodic POA&M evaluation", "items", counts, "took", took, NULL);
+}
+
 static void *evaluator_main(void *arg)
 {
 	evaluator *e = arg;
@@ -62,6 +93,8 @@ static void *evaluator_main(void *arg)
 	pthread_mutex_unlock(&e->lock);
 	while (!stop) {
 		evaluate_once(e);
+		if (e->poam_minutes > 0)
+			poam_once(e);
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
 		deadline.tv_sec += e->interval;
 		pthread_mutex_lock(&e->lock);
@@ -73,7 +106,8 @@ static void *evaluator_main(void *arg)
 	return NULL;
 }
 
-evaluator *evaluator_start(db_pool *pool, int interval_seconds, evaluator_observe_fn observe)
+evaluator *evaluator_start(db_pool *pool, int interval_seconds, int poam_minutes,
+			   evaluator_observe_fn observe)
 {
 	pthread_condattr_t ca;
 	evaluator *e;
@@ -87,6 +121,7 @@ evaluator *evaluator_start(db_pool *pool, int interval_seconds, evaluator_observ
 	}
 	e->pool = pool;
 	e->interval = interval_seconds;
+	e->poam_minutes = poam_minutes > 0 ? poam_minutes : 0;
 	e->observe = observe;
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_condattr_init(&ca);

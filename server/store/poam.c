@@ -293,6 +293,44 @@ int store_poam_evaluate(db_conn *c, time_t now, store_poam_counts *out)
 	return kev_batches(c, t, out ? &out->kev : NULL);
 }
 
+int store_poam_evaluate_periodic(db_conn *c, int every_minutes, int *ran, store_poam_counts *out)
+{
+	char every[16], counts[160];
+	const char *params[1];
+	store_poam_counts n;
+	PGresult *r;
+	int rc;
+
+	*ran = 0;
+	memset(&n, 0, sizeof(n));
+	if (out)
+		*out = n;
+	snprintf(every, sizeof(every), "%d", every_minutes);
+	params[0] = every;
+	rc = db_exec(c, &r,
+		"INSERT INTO job_runs (job, started_at) VALUES ('poam_evaluate', now())"
+		" ON CONFLICT (job) DO UPDATE SET started_at = now(), finished_at = NULL, detail = NULL"
+		"  WHERE job_runs.started_at <= now() - make_interval(mins => $1::int)"
+		"     OR (job_runs.finished_at IS NULL AND job_runs.started_at <= now() - interval '1 hour')"
+		" RETURNING 1", 1, params);
+	if (rc)
+		return rc;
+	*ran = PQntuples(r) == 1;
+	PQclear(r);
+	if (!*ran)
+		return STORE_OK;
+	rc = store_poam_evaluate(c, 0, &n);
+	if (rc)
+		return rc;
+	if (out)
+		*out = n;
+	snprintf(counts, sizeof(counts), "{\"opened\": %lld, \"changed\": %lld, \"closed\": %lld, \"kev\": %lld}",
+		 n.opened, n.changed, n.closed, n.kev);
+	params[0] = counts;
+	return db_command(c, "UPDATE job_runs SET finished_at = now(), detail = $1::jsonb WHERE job = 'poam_evaluate'",
+			  1, params);
+}
+
 int store_poam_update_after_environment(db_conn *c, const char *cluster, time_t now, store_poam_counts *out)
 {
 	char t[64];

@@ -59,6 +59,17 @@ int store_poam_update_after_environment(db_conn *c, const char *cluster, time_t 
 int store_poam_evaluate(db_conn *c, time_t now, store_poam_counts *out);
 
 /*
+ * The periodic full evaluation shared by every server on the database:
+ * runs store_poam_evaluate when no server started one in the last
+ * every_minutes (claimed in job_runs, so exactly one server runs each
+ * round; a run that never finished, its server stopped or failed, may be
+ * claimed again after an hour) and records when it finished and what it
+ * changed. *ran is 1 when this call ran it. Returns STORE_OK or a
+ * STORE_ERR_* code.
+ */
+int store_poam_evaluate_periodic(db_conn *c, int every_minutes, int *ran, store_poam_counts *out);
+
+/*
  * Re-evaluate the KEV columns of every open item against kev_entries (after
  * a catalog import), in batches of repositories. *changed (may be NULL)
  * receives the number of items changed.

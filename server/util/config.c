@@ -94,6 +94,7 @@ static const struct setting settings[] = {
 	{"MUSTER_STOP_GRACE_MS", "--stop-grace-ms", K_INT, OFF(stop_grace_ms), 0, 3600000},
 	{"MUSTER_REQUEST_TIMEOUT_MS", "--request-timeout-ms", K_INT, OFF(request_timeout_ms), 100, 3600000},
 	{"MUSTER_EVALUATOR_SECONDS", "--evaluator-seconds", K_INT, OFF(evaluator_seconds), 0, 86400},
+	{"MUSTER_POAM_EVALUATE_MINUTES", "--poam-evaluate-minutes", K_INT, OFF(poam_evaluate_minutes), 0, 525600},
 	{"MUSTER_MAX_BODY", "--max-body", K_SIZE, OFF(max_body), 0, 0},
 };
 
@@ -148,6 +149,7 @@ int config_load(config *c, int argc, char **argv, char *err, size_t errlen)
 	c->stop_grace_ms = 10000;
 	c->request_timeout_ms = 30000;
 	c->evaluator_seconds = 300;
+	c->poam_evaluate_minutes = 1440;
 	c->max_body = 256UL * 1024 * 1024;
 
 	for (i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {

@@ -23,6 +23,7 @@ typedef struct config {
 					their statements are cancelled */
 	int request_timeout_ms;      /* civetweb request timeout (slow clients) */
 	int evaluator_seconds;       /* periodic rule evaluation; 0 = off */
+	int poam_evaluate_minutes;   /* full POA&M evaluation period (evaluator thread); 0 = off */
 	size_t max_body;             /* request body ceiling, bytes */
 } config;
 

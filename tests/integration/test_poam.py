@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import threading
+import time
 
 from harness import (MUSTER_BIN, WORK, Database, Server, expect, expect_error, fixture, main,
                      read_fixture)
@@ -64,9 +65,9 @@ def trivy(ref, build, vulns, created):
 class System:
     """A server with a production cluster and helpers to scan and deploy."""
 
-    def __init__(self, db=None):
+    def __init__(self, db=None, env=None):
         self.db = db or Database()
-        self.s = Server(self.db)
+        self.s = Server(self.db, env=env)
         self.scanner = self.s.token("scanner")
         self.sensor = self.s.token("sensor")
         self.viewer = self.s.token("viewer")
@@ -291,6 +292,62 @@ def test_scan_first_or_deploy_first_and_detection():
         expect(p.returncode == 2, p)
     finally:
         sy.stop()
+
+
+def test_periodic_full_evaluation_catches_up():
+    """Each server's evaluator thread offers the full POA&M evaluation every
+    MUSTER_POAM_EVALUATE_MINUTES; job_runs lets exactly one server run a
+    round. It restores items an after-write update missed."""
+    sy = System(env={"MUSTER_EVALUATOR_SECONDS": "0"})
+    servers = []
+    try:
+        X = vuln("CVE-2027-4101", "zlib", "1.2.13-r0", "1.3-r0", "HIGH")
+        sy.deploy([("a-1", uai("6.0"), "b60")], ts(0, 1))
+        sy.scan(uai("6.0"), "b60", [X], ts(1))
+        expect(len(sy.items()) == 1)
+        expect(sy.db.scalar("SELECT count(*) FROM job_runs") == "0", "an evaluator that is off ran the job")
+        sy.stop()
+
+        def lose_updates():
+            sy.db.query("TRUNCATE poam_events, poam_deviations, poam_checkins, poam_items")
+
+        def items():
+            return int(sy.db.scalar("SELECT count(*) FROM poam_items"))
+
+        def runs():
+            n = 0
+            for x in servers:
+                with open(x.log_path, "rb") as f:
+                    n += f.read().decode(errors="replace").count("periodic POA&M evaluation")
+            return n
+
+        lose_updates()
+        fast = {"MUSTER_EVALUATOR_SECONDS": "1"}
+        servers.append(Server(sy.db, env=fast, bootstrap=sy.s.admin_token))
+        deadline = time.time() + 20
+        while time.time() < deadline and items() == 0:
+            time.sleep(0.1)
+        expect(items() == 1, "the periodic evaluation did not reopen the item")
+        detail = json.loads(sy.db.scalar("SELECT detail FROM job_runs WHERE job = 'poam_evaluate'"
+                                         " AND finished_at IS NOT NULL"))
+        expect(detail["opened"] == 1, detail)
+        # within the period no server runs it again, a new one included
+        lose_updates()
+        servers.append(Server(sy.db, env=fast, bootstrap=sy.s.admin_token))
+        time.sleep(3)
+        expect(items() == 0 and runs() == 1, (items(), runs()))
+        # once the period is over, exactly one of the two runs the next round
+        sy.db.query("UPDATE job_runs SET started_at = started_at - interval '2 days'")
+        deadline = time.time() + 20
+        while time.time() < deadline and items() == 0:
+            time.sleep(0.1)
+        time.sleep(3)
+        expect(items() == 1 and runs() == 2, (items(), runs()))
+    finally:
+        for x in servers:
+            x.stop()
+        if sy.s.proc.poll() is None:
+            sy.stop()
 
 
 def test_due_dates_kev_and_aliases():
