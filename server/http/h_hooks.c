@@ -1,7 +1,8 @@
 /*
- * h_hooks.c - work that follows a committed write: the POA&M lifecycle
- * for the scans or snapshot just stored, and re-evaluating the container
- * rules so alerts open and resolve as soon as the facts change.
+ * h_hooks.c - work that follows a committed write: fresh planner
+ * statistics when the write outgrew them, the POA&M lifecycle for the
+ * scans or snapshot just stored, and re-evaluating the container rules so
+ * alerts open and resolve as soon as the facts change.
  * A failure here is logged, never reported to the writer: the write itself
  * is safe, and the periodic evaluator catches up.
  */
@@ -11,6 +12,7 @@
 
 #include "../store/poam.h"
 #include "../store/rules.h"
+#include "../store/statistics.h"
 #include "metrics.h"
 
 /* The POA&M lifecycle for what the write changed: each stored scan, the
@@ -55,8 +57,25 @@ static void rules_after_write(req *r)
 		log_event("warn", "rule evaluation after a write failed", "request_id", r->request_id, NULL);
 }
 
+/* ANALYZE the tables the write grew past their statistics, before the
+ * statements below are planned over them (store/statistics.h). */
+static void statistics_after_write(req *r)
+{
+	db_conn *db;
+
+	if (!r->written.n_scans && !r->written.snapshot_id)
+		return;
+	if (!(db = req_db(r)))
+		return;
+	if (store_statistics_after_write(db, r->written.scan_ids, r->written.n_scans,
+					 r->written.snapshot_id, NULL) != STORE_OK)
+		log_event("warn", "refreshing planner statistics after a write failed", "request_id",
+			  r->request_id, NULL);
+}
+
 void app_after_write(req *r)
 {
+	statistics_after_write(r);
 	poam_after_write(r);
 	rules_after_write(r);
 }

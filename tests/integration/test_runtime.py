@@ -166,6 +166,46 @@ def test_versionless_asset_renamed_by_a_later_tag():
         s.stop()
 
 
+def test_large_first_snapshot_refreshes_statistics():
+    """A snapshot that adds more containers than the statistics of
+    container_instances say it holds (they say none after an ANALYZE that
+    saw only a rolled-back snapshot) analyzes it before the POA&M update
+    and rule evaluation run; a small one leaves it to autovacuum."""
+    db = Database()
+    s = Server(db, env={"MUSTER_EVALUATOR_SECONDS": "0"})
+    try:
+        db.query("BEGIN; INSERT INTO builds (id) VALUES (999999);"
+                 " INSERT INTO images (id, uai, registry, repository, version, first_seen)"
+                 "  VALUES (999999, 'r.example/x:1', 'r.example', 'x', '1', now());"
+                 " INSERT INTO container_instances (cluster, namespace, pod, container, kind, build_id, image_id,"
+                 "  first_seen, last_seen) SELECT 'gone', 'ns', 'p' || g, 'app', 'container', 999999, 999999,"
+                 "  now(), now() FROM generate_series(1, 5000) g; ROLLBACK")
+        db.query("ANALYZE container_instances")
+
+        def reltuples():
+            return float(db.scalar("SELECT reltuples FROM pg_class WHERE relname = 'container_instances'"))
+
+        expect(reltuples() == 0, reltuples())
+
+        def podlist(n):
+            repo = "registry.example.com/stat/app"
+            return json.dumps({"apiVersion": "v1", "kind": "PodList", "items": [
+                {"metadata": {"namespace": "web", "name": "p-%d" % i},
+                 "spec": {"containers": [{"name": "app", "image": "%s:%d" % (repo, i % 50)}]},
+                 "status": {"phase": "Running", "containerStatuses": [
+                     {"name": "app", "image": "%s:%d" % (repo, i % 50),
+                      "imageID": "%s@sha256:%064x" % (repo, 0x57a7 + i % 50), "state": {"running": {}}}]}}
+                for i in range(n)]}).encode()
+
+        r = s.admin("POST", "/api/v1/runtime?cluster=small", podlist(20))
+        expect(r.status == 201 and reltuples() == 0, (r, reltuples()))
+        r = s.admin("POST", "/api/v1/runtime?cluster=big", podlist(1500))
+        expect(r.status == 201 and r.json()["containers"] == 1500, r)
+        expect(reltuples() >= 1500, "container_instances statistics still say %s rows" % reltuples())
+    finally:
+        s.stop()
+
+
 def pod(ns, name, container, image, digest):
     return {"metadata": {"namespace": ns, "name": name}, "spec": {"containers": [{"name": container, "image": image}]},
             "status": {"phase": "Running", "containerStatuses": [
