@@ -55,6 +55,23 @@ static void test_env_and_flags(void **state)
 	assert_int_equal(config_load(&c, 0, NULL, err, sizeof(err)), -1);
 	unsetenv("MUSTER_TLS_CERT");
 	unsetenv("MUSTER_MAX_BODY");
+	/* the database time limits: defaults, 0 turns the limit off, negatives refused */
+	assert_int_equal(config_load(&c, 0, NULL, err, sizeof(err)), 0);
+	assert_int_equal(c.db_statement_ms, 300000);
+	assert_int_equal(c.stop_grace_ms, 10000);
+	assert_int_equal(c.poam_evaluate_minutes, 1440);
+	{
+		char *limits[] = {"--db-statement-ms=0", "--stop-grace-ms", "2500", "--poam-evaluate-minutes=0"};
+
+		assert_int_equal(config_load(&c, 4, limits, err, sizeof(err)), 0);
+		assert_int_equal(c.db_statement_ms, 0);
+		assert_int_equal(c.stop_grace_ms, 2500);
+		assert_int_equal(c.poam_evaluate_minutes, 0);
+	}
+	setenv("MUSTER_DB_STATEMENT_MS", "-1", 1);
+	assert_int_equal(config_load(&c, 0, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "MUSTER_DB_STATEMENT_MS"));
+	unsetenv("MUSTER_DB_STATEMENT_MS");
 }
 
 static void test_router_match(void **state)
