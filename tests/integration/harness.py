@@ -105,6 +105,19 @@ class Database:
         rows = self.query(sql)
         return rows[0][0] if rows else None
 
+    def reltuples(self, table):
+        """The row count the planner's statistics claim for table."""
+        return float(self.scalar("SELECT reltuples FROM pg_class WHERE oid = '%s'::regclass" % table))
+
+    def stale_statistics(self, table, fill_sql):
+        """Leave table as an ANALYZE leaves it while a large write is in
+        flight or after it was rolled back: pages, but statistics saying no
+        rows. fill_sql writes those rows; it is rolled back."""
+        self.query("BEGIN; %s; ROLLBACK" % fill_sql)
+        self.query("ANALYZE %s" % table)
+        expect(self.scalar("SELECT relpages > 0 AND reltuples = 0 FROM pg_class WHERE oid = '%s'::regclass"
+                           % table) == "t", "%s statistics are not stale" % table)
+
     def snapshot(self, tables):
         """Row counts and a content hash of each table, to prove nothing changed."""
         return {t: self.scalar("SELECT count(*) || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') FROM %s x" % t)

@@ -204,20 +204,20 @@ def test_new_findings_of_a_large_rescan():
         # rolled back: pages, but statistics saying no rows. The planner then
         # estimated one row for everything, the state the old comparison
         # became quadratic in.
-        db.query("BEGIN; INSERT INTO reports (id, sha256, format, size, raw_gz) VALUES (999999, 'gone', 'trivy', 0, '');"
-                 " INSERT INTO builds (id) VALUES (999999);"
-                 " INSERT INTO images (id, uai, registry, repository, version, first_seen)"
-                 "  VALUES (999999, 'r.example/x:1', 'r.example', 'x', '1', now());"
-                 " INSERT INTO scans (id, report_id, seq, image_id, build_id, digest, scanner_name, scanned_at,"
-                 "  findings_count, new_findings) VALUES (999999, 999999, 0, 999999, 999999, 'sha256:00', 'trivy',"
-                 "  now(), 0, 0);"
-                 " INSERT INTO findings (scan_id, ord, vuln_id, weakness, pkg_name, severity, risk)"
-                 "  SELECT 999999, g, 'CVE-' || g, 'CVE-' || g, 'p', 'HIGH', 'High' FROM generate_series(1, 40000) g;"
-                 " ROLLBACK")
-        db.query("ANALYZE findings")
-        expect(db.scalar("SELECT relpages > 0 AND reltuples = 0 FROM pg_class WHERE relname = 'findings'") == "t")
+        db.stale_statistics("findings",
+                            "INSERT INTO reports (id, sha256, format, size, raw_gz) VALUES (999999, 'gone', 'trivy', 0, '');"
+                            " INSERT INTO builds (id) VALUES (999999);"
+                            " INSERT INTO images (id, uai, registry, repository, version, first_seen)"
+                            "  VALUES (999999, 'r.example/x:1', 'r.example', 'x', '1', now());"
+                            " INSERT INTO scans (id, report_id, seq, image_id, build_id, digest, scanner_name, scanned_at,"
+                            "  findings_count, new_findings) VALUES (999999, 999999, 0, 999999, 999999, 'sha256:00',"
+                            "  'trivy', now(), 0, 0);"
+                            " INSERT INTO findings (scan_id, ord, vuln_id, weakness, pkg_name, severity, risk)"
+                            "  SELECT 999999, g, 'CVE-' || g, 'CVE-' || g, 'p', 'HIGH', 'High'"
+                            "  FROM generate_series(1, 40000) g")
+
         def reltuples():
-            return float(db.scalar("SELECT reltuples FROM pg_class WHERE relname = 'findings'"))
+            return db.reltuples("findings")
 
         # a small write leaves the statistics to autovacuum
         small = s.admin("POST", "/api/v1/scans", trivy_report(20, 5))
