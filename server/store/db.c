@@ -207,9 +207,13 @@ static void db_repair(db_conn *c)
 	case PQTRANS_IDLE:
 		return;
 	case PQTRANS_ACTIVE:
-		/* a result left unread: drain it */
-		while ((r = PQgetResult(c->pg)) != NULL)
+		/* a result left unread: drain it, within the statement's limits */
+		while (db_wait(c) == STORE_OK && (r = PQgetResult(c->pg)) != NULL)
 			PQclear(r);
+		if (c->broken) {
+			conn_close(c);
+			return;
+		}
 		/* fall through */
 	case PQTRANS_INTRANS:
 	case PQTRANS_INERROR:
