@@ -38,17 +38,12 @@ static int end_by_id_tx(db_conn *c, void *payload)
 	struct end_by_id *e = payload;
 	char id[32], detail[64];
 	const char *params[] = {id};
-	PGresult *r;
-	int rc, n;
+	int rc;
 
 	snprintf(id, sizeof(id), "%lld", e->id);
-	rc = db_exec(c, &r, e->sql, 1, params);
+	rc = db_command_found(c, e->sql, 1, params);
 	if (rc)
 		return rc;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n == 0)
-		return STORE_ERR_NOTFOUND;
 	snprintf(detail, sizeof(detail), "{\"id\":%lld}", e->id);
 	return store_audit(c, e->who, e->action, detail);
 }

@@ -461,6 +461,18 @@ int db_command(db_conn *c, const char *sql, int n, const char *const *params)
 	return db_exec(c, NULL, sql, n, params);
 }
 
+int db_command_found(db_conn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult *r;
+	int rc = db_exec(c, &r, sql, n, params), rows;
+
+	if (rc)
+		return rc;
+	rows = PQntuples(r);
+	PQclear(r);
+	return rows > 0 ? STORE_OK : STORE_ERR_NOTFOUND;
+}
+
 int db_transaction(db_conn *c, int (*fn)(db_conn *c, void *payload), void *payload)
 {
 	int attempt, rc = STORE_ERR_INTERNAL;

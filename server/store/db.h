@@ -57,6 +57,9 @@ int db_exec_bin(db_conn *c, PGresult **out, const char *sql, int n,
 		const char *const *params, const int *lengths, const int *formats);
 /* Same, for statements whose result rows are not needed. */
 int db_command(db_conn *c, const char *sql, int n, const char *const *params);
+/* Same, for a statement that must return a row (a lookup, an UPDATE ...
+ * RETURNING): STORE_ERR_NOTFOUND when it returns none. */
+int db_command_found(db_conn *c, const char *sql, int n, const char *const *params);
 
 /* Run fn inside BEGIN ... COMMIT, retrying serialization failures and
  * deadlocks a few times. fn returns 0 or a STORE_ERR_* code; on error the

@@ -129,20 +129,15 @@ int store_scan_findings(db_conn *c, long long id, const store_page *p, char **js
 {
 	char lim[32], cur[32], sid[32];
 	const char *params[3];
-	PGresult *r;
-	int rc, n;
+	int rc;
 
 	if (cursor_id(p, cur, sizeof(cur)))
 		return STORE_ERR_INVALID;
 	snprintf(sid, sizeof(sid), "%lld", id);
 	params[0] = sid;
-	rc = db_exec(c, &r, "SELECT 1 FROM scans WHERE id = $1::bigint", 1, params);
+	rc = db_command_found(c, "SELECT 1 FROM scans WHERE id = $1::bigint", 1, params);
 	if (rc)
 		return rc;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n == 0)
-		return STORE_ERR_NOTFOUND;
 	snprintf(lim, sizeof(lim), "%lld", p->limit);
 	params[0] = lim;
 	params[1] = cur;
@@ -157,20 +152,15 @@ int store_image_findings(db_conn *c, long long id, const store_page *p, char **j
 {
 	char lim[32], cur[32], sid[32];
 	const char *params[3];
-	PGresult *r;
-	int rc, n;
+	int rc;
 
 	if (cursor_id(p, cur, sizeof(cur)))
 		return STORE_ERR_INVALID;
 	snprintf(sid, sizeof(sid), "%lld", id);
 	params[0] = sid;
-	rc = db_exec(c, &r, "SELECT 1 FROM images WHERE id = $1::bigint", 1, params);
+	rc = db_command_found(c, "SELECT 1 FROM images WHERE id = $1::bigint", 1, params);
 	if (rc)
 		return rc;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n == 0)
-		return STORE_ERR_NOTFOUND;
 	snprintf(lim, sizeof(lim), "%lld", p->limit);
 	params[0] = lim;
 	params[1] = cur;

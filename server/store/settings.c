@@ -173,21 +173,16 @@ static const char metadata_close_sql[] =
  * scope's current row with close_sql. */
 static int scope_begin(db_conn *c, const char *const *params, const char *close_sql)
 {
-	PGresult *r;
-	int rc, n;
+	int rc;
 
 	rc = db_command(c, "SELECT pg_advisory_xact_lock(hashtextextended("
 			   "coalesce($1::text, $2::text || '/' || $3::text), 7246120003))", 3, params);
 	if (rc)
 		return rc;
 	if (params[0]) {
-		rc = db_exec(c, &r, "SELECT 1 FROM images WHERE id = $1::bigint FOR KEY SHARE", 1, params);
+		rc = db_command_found(c, "SELECT 1 FROM images WHERE id = $1::bigint FOR KEY SHARE", 1, params);
 		if (rc)
 			return rc;
-		n = PQntuples(r);
-		PQclear(r);
-		if (n == 0)
-			return STORE_ERR_NOTFOUND;
 	}
 	return db_command(c, close_sql, 3, params);
 }
