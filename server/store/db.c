@@ -398,7 +398,9 @@ int db_wait(db_conn *c)
 	return rc;
 }
 
-int db_copy_out_row(db_conn *c, char **row)
+/* The next row of a COPY ... TO STDOUT in flight (PQgetCopyData), waiting
+ * as db_wait does: its length, -1 at the end, -2 on error. */
+static int db_copy_out_row(db_conn *c, char **row)
 {
 	long long gave_up_at = 0;
 	int n;
@@ -518,32 +520,72 @@ int db_copy_put(db_conn *c, const char *data, size_t len)
 	return STORE_OK;
 }
 
-int db_copy_in(db_conn *c, const char *copy_sql,
-	       int (*put_rows)(db_conn *c, void *payload), void *payload)
+/* Send a COPY statement and wait until the server is in the copy state
+ * want (PGRES_COPY_IN or PGRES_COPY_OUT). */
+static int copy_begin(db_conn *c, const char *copy_sql, ExecStatusType want)
 {
-	PGresult *r = NULL;
-	int rc = db_send(c, copy_sql, 0, NULL, NULL, NULL), wrc;
+	PGresult *r;
+	int rc = db_send(c, copy_sql, 0, NULL, NULL, NULL);
 
 	if (rc == STORE_OK)
 		rc = db_wait(c);
 	if (rc)
 		return rc;
 	r = PQgetResult(c->pg);
-	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+	if (!r || PQresultStatus(r) != want) {
 		rc = db_error(c, r, copy_sql);
 		PQclear(r);
 		return rc;
 	}
 	PQclear(r);
-	rc = put_rows(c, payload);
-	if (PQputCopyEnd(c->pg, rc ? "aborted by muster" : NULL) != 1)
-		return db_error(c, NULL, "COPY end");
+	return STORE_OK;
+}
+
+/* Read the COPY's final results: rc, else the first failure among them. */
+static int copy_end(db_conn *c, const char *copy_sql, int rc)
+{
+	PGresult *r;
+	int wrc;
+
 	while ((wrc = db_wait(c)) == STORE_OK && (r = PQgetResult(c->pg)) != NULL) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == STORE_OK)
 			rc = db_error(c, r, copy_sql);
 		PQclear(r);
 	}
 	return rc ? rc : wrc;
+}
+
+int db_copy_in(db_conn *c, const char *copy_sql,
+	       int (*put_rows)(db_conn *c, void *payload), void *payload)
+{
+	int rc = copy_begin(c, copy_sql, PGRES_COPY_IN);
+
+	if (rc)
+		return rc;
+	rc = put_rows(c, payload);
+	if (PQputCopyEnd(c->pg, rc ? "aborted by muster" : NULL) != 1)
+		return db_error(c, NULL, "COPY end");
+	return copy_end(c, copy_sql, rc);
+}
+
+int db_copy_out(db_conn *c, const char *copy_sql,
+		int (*row)(char *line, int len, void *payload), void *payload)
+{
+	char *line = NULL;
+	int rc = copy_begin(c, copy_sql, PGRES_COPY_OUT), len;
+
+	if (rc)
+		return rc;
+	while ((len = db_copy_out_row(c, &line)) > 0) {
+		if (rc == STORE_OK)
+			rc = row(line, len, payload);   /* after a failure, drain the rest */
+		PQfreemem(line);
+	}
+	if (c->broken)
+		return rc ? rc : STORE_ERR_DOWN;
+	if (len == -2 && rc == STORE_OK)
+		rc = db_error(c, NULL, copy_sql);
+	return copy_end(c, copy_sql, rc);
 }
 
 int db_copy_flush(db_conn *c, buf *b, int final)

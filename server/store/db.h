@@ -35,9 +35,7 @@ int db_send(db_conn *c, const char *sql, int n, const char *const *params,
  * stopped answering (the connection is then marked broken and the
  * statement's results must not be read). */
 int db_wait(db_conn *c);
-/* The next row of a COPY ... TO STDOUT in flight (PQgetCopyData), waiting
- * as db_wait does: its length, -1 at the end, -2 on error. */
-int db_copy_out_row(db_conn *c, char **row);
+
 
 /* Classify a failed result (or a NULL one) into a STORE_ERR_* code and log
  * it. SQLSTATE 40001/40P01 -> STORE_ERR_RETRY, connection loss and
@@ -72,6 +70,13 @@ int db_transaction(db_conn *c, int (*fn)(db_conn *c, void *payload), void *paylo
 int db_copy_in(db_conn *c, const char *copy_sql,
 	       int (*put_rows)(db_conn *c, void *payload), void *payload);
 int db_copy_put(db_conn *c, const char *data, size_t len);
+
+/* Run a COPY ... TO STDOUT in text format and hand each line to row as
+ * PostgreSQL sends it (len bytes, its newline included, writable in
+ * place), waiting as db_wait does. A non-zero code from row is returned
+ * once the rest of the output was read. */
+int db_copy_out(db_conn *c, const char *copy_sql,
+		int (*row)(char *line, int len, void *payload), void *payload);
 
 /* Append s to b in COPY text format escaping (NULL -> \N). */
 struct buf;

@@ -129,8 +129,9 @@ struct report_ctx {
 /* Decode one COPY text line in place (COPY writes backslash, BS, FF, LF,
  * CR, TAB and VT as backslash escapes), split it on U+001F and hand the
  * values over. */
-static int report_line(struct report_ctx *x, char *line, int len)
+static int report_line(char *line, int len, void *payload)
 {
+	struct report_ctx *x = payload;
 	char *in = line, *end = line + len, *out = line, *start = line;
 	size_t n = 0;
 
@@ -166,41 +167,6 @@ static int report_line(struct report_ctx *x, char *line, int len)
 	return x->fn(x->sheet, poam_row_fields, x->values, n, x->payload);
 }
 
-/* Run one COPY ... TO STDOUT and feed every line to report_line. */
-static int copy_rows(db_conn *c, struct report_ctx *x)
-{
-	PGresult *r = NULL;
-	char *line = NULL;
-	int rc = db_send(c, report_sql, 0, NULL, NULL, NULL), len, wrc;
-
-	if (rc == STORE_OK)
-		rc = db_wait(c);
-	if (rc)
-		return rc;
-	r = PQgetResult(c->pg);
-	if (!r || PQresultStatus(r) != PGRES_COPY_OUT) {
-		rc = db_error(c, r, "COPY POA&M rows");
-		PQclear(r);
-		return rc;
-	}
-	PQclear(r);
-	while ((len = db_copy_out_row(c, &line)) > 0) {
-		if (rc == STORE_OK)
-			rc = report_line(x, line, len);   /* after a failure, drain the rest */
-		PQfreemem(line);
-	}
-	if (c->broken)
-		return rc ? rc : STORE_ERR_DOWN;
-	if (len == -2 && rc == STORE_OK)
-		rc = db_error(c, NULL, "COPY POA&M rows");
-	while ((wrc = db_wait(c)) == STORE_OK && (r = PQgetResult(c->pg)) != NULL) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == STORE_OK)
-			rc = db_error(c, r, "COPY POA&M rows");
-		PQclear(r);
-	}
-	return rc ? rc : wrc;
-}
-
 int store_poam_report(db_conn *c, const poam_report_query *q, store_poam_row_fn fn, void *payload)
 {
 	char asof[32], grace[16];
@@ -228,7 +194,7 @@ int store_poam_report(db_conn *c, const poam_report_query *q, store_poam_row_fn 
 		rc = db_command(c, "SELECT set_config('muster.poam_status', $1, true),"
 				   " set_config('muster.poam_late_only', $2, true)", 2, params);
 		if (rc == STORE_OK)
-			rc = copy_rows(c, &x);
+			rc = db_copy_out(c, report_sql, report_line, &x);
 	}
 	return end_report(c, rc);
 }
