@@ -14,6 +14,7 @@
 #include "../util/buf.h"
 #include "../util/timeutil.h"
 #include "db.h"
+#include "identity_sql.h"
 #include "inventory_reads.h"
 
 struct snap_copy {
@@ -162,26 +163,11 @@ static int snapshot_tx(db_conn *c, void *payload)
 			"   ORDER BY bi.first_seen DESC, bi.build_id DESC LIMIT 1)"
 			" WHERE build_id IS NULL AND registry IS NOT NULL", 0, NULL);
 	/* a versionless asset of a build now shown under a real version of the
-	 * same repository is renamed once, as scan ingest does (scans.c
-	 * resolve_image): at most one new name per asset and one asset per
-	 * name, never a name an asset already has; the old UAI stays an alias */
+	 * same repository is renamed once, by the statement scan ingest uses */
 	if (!rc)
-		rc = db_command(c,
-			"WITH cand AS (SELECT DISTINCT ON (i.id) i.id, s.registry, s.repository, s.version"
-			"   FROM snap s JOIN build_images bi ON bi.build_id = s.build_id"
-			"   JOIN images i ON i.id = bi.image_id AND i.version_from_digest"
-			"     AND i.registry = s.registry AND i.repository = s.repository"
-			"   WHERE NOT s.vfd AND s.version IS NOT NULL"
-			"   ORDER BY i.id, s.ord),"
-			" pick AS (SELECT DISTINCT ON (registry, repository, version) * FROM cand x"
-			"   WHERE NOT EXISTS (SELECT 1 FROM images o WHERE o.registry = x.registry"
-			"     AND o.repository = x.repository AND o.version = x.version)"
-			"   ORDER BY registry, repository, version, id),"
-			" old AS (SELECT i.id, i.uai FROM images i JOIN pick ON pick.id = i.id FOR UPDATE OF i),"
-			" alias AS (INSERT INTO image_aliases (uai, image_id) SELECT uai, id FROM old ON CONFLICT DO NOTHING)"
-			" UPDATE images i SET uai = p.registry || '/' || p.repository || ':' || p.version,"
-			"   version = p.version, version_from_digest = false"
-			" FROM pick p JOIN old o ON o.id = p.id WHERE i.id = p.id", 0, NULL);
+		rc = db_command(c, RENAME_VERSIONLESS_SQL(
+			"(SELECT build_id, registry, repository, version, ord FROM snap"
+			"  WHERE NOT vfd AND version IS NOT NULL)"), 0, NULL);
 	/* assets by reference; a digest-only container takes its build's asset */
 	if (!rc)
 		rc = db_command(c,

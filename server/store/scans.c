@@ -14,6 +14,7 @@
 #include "../policy/risk.h"
 #include "../util/buf.h"
 #include "db.h"
+#include "identity_sql.h"
 
 /* Postgres array literal of strings: {"a","b"} with quoting. */
 static int append_pg_array(buf *b, char *const *items, size_t n)
@@ -221,24 +222,13 @@ static int resolve_image(db_conn *c, const identity *id, long long build_id,
 	params[3] = id->version;
 	params[4] = id->version_from_digest ? "true" : "false";
 	if (!id->version_from_digest) {
-		const char *rp[] = {uai, id->registry, id->repository, id->version, bid};
+		const char *rp[] = {bid, id->registry, id->repository, id->version};
 
-		rc = db_exec(c, &r,
-			"WITH old AS ("
-			"  SELECT i.id, i.uai FROM images i JOIN build_images bi ON bi.image_id = i.id"
-			"  WHERE bi.build_id = $5::bigint AND i.version_from_digest"
-			"    AND i.registry = $2 AND i.repository = $3"
-			"    AND NOT EXISTS (SELECT 1 FROM images x WHERE x.registry = $2 AND x.repository = $3 AND x.version = $4)"
-			"  ORDER BY i.id LIMIT 1 FOR UPDATE OF i),"
-			" alias AS (INSERT INTO image_aliases (uai, image_id) SELECT uai, id FROM old"
-			"  ON CONFLICT DO NOTHING)"
-			" UPDATE images SET uai = $1, version = $4, version_from_digest = false"
-			" FROM old WHERE images.id = old.id RETURNING images.id",
-			5, rp);
+		rc = db_command(c, RENAME_VERSIONLESS_SQL(
+			"(SELECT $1::bigint AS build_id, $2::text AS registry, $3::text AS repository,"
+			"  $4::text AS version, 0 AS ord)"), 4, rp);
 		if (rc)
 			return rc;
-		PQclear(r);
-		r = NULL;
 	}
 	rc = db_exec(c, &r,
 		"WITH ins AS (INSERT INTO images (uai, registry, repository, version, version_from_digest)"
