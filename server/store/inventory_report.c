@@ -496,7 +496,7 @@ static int finalize_tx(db_conn *c, void *payload)
 	struct finalize_tx *x = payload;
 	struct bounds b;
 	const char *params[4];
-	char id[32], detail[200];
+	char id[32], rows[32], detail[200];
 	PGresult *r = NULL;
 	int rc;
 
@@ -531,12 +531,15 @@ static int finalize_tx(db_conn *c, void *payload)
 	params[1] = b.t;
 	params[2] = b.since;
 	params[3] = id;
-	rc = db_command(c, FINALIZE_ROWS_SQL, 4, params);
+	rc = db_exec(c, &r, FINALIZE_ROWS_SQL, 4, params);
 	if (rc)
 		return rc;
+	snprintf(rows, sizeof(rows), "%s", PQcmdTuples(r));   /* the rows just stored */
+	PQclear(r);
 	params[0] = id;
-	rc = db_exec(c, &r, "UPDATE inventory_finals SET rows = (SELECT count(*) FROM inventory_final_rows"
-			    " WHERE final_id = $1::bigint) WHERE id = $1::bigint RETURNING " FINAL_COLUMNS, 1, params);
+	params[1] = rows;
+	rc = db_exec(c, &r, "UPDATE inventory_finals SET rows = $2::bigint WHERE id = $1::bigint"
+			    " RETURNING " FINAL_COLUMNS, 2, params);
 	if (rc)
 		return rc;
 	fill_final(r, 0, x->out);
